@@ -1,0 +1,38 @@
+package dev.lockkit;
+
+/**
+ * A connection to one lock server (or ensemble, or cluster), from which named locks are taken. Thread-safe;
+ * one per application and server is the intended use. Obtain one with {@link Locks#connect(String)}.
+ *
+ * <p>Closing the client releases every lease it still holds (each such lease is reported lost to its
+ * holder, whose critical section ends unprotected), fails pending acquisitions with
+ * {@link IllegalStateException}, stops the client's threads and closes its connections.
+ */
+public interface LockClient extends AutoCloseable {
+
+  /**
+   * The lock of the given name. Calling this twice with one name gives locks that share their state:
+   * re-entrancy is per client, name and thread.
+   *
+   * @param name the lock name: 1 to 200 characters, letters, digits and {@code - _ . : @ = + # , ~ !} with
+   *     {@code /} separating non-empty segments, none of which is {@code .} or {@code ..}
+   * @return the lock
+   * @throws IllegalArgumentException if the name breaks these rules, saying which
+   * @throws IllegalStateException if the client is closed
+   */
+  DistributedLock lock(String name);
+
+  /**
+   * The options this client was connected with.
+   *
+   * @return the options
+   */
+  LockOptions options();
+
+  /**
+   * Releases all leases, stops threads and closes connections, waiting at most about the command timeout.
+   * Safe to call more than once.
+   */
+  @Override
+  void close();
+}

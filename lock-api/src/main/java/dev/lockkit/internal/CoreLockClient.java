@@ -1,0 +1,273 @@
+package dev.lockkit.internal;
+
+import dev.lockkit.DistributedLock;
+import dev.lockkit.LockBackendException;
+import dev.lockkit.LockClient;
+import dev.lockkit.LockException;
+import dev.lockkit.LockOptions;
+import dev.lockkit.LockTimeoutException;
+import dev.lockkit.spi.AcquireRequest;
+import dev.lockkit.spi.BackendContext;
+import dev.lockkit.spi.BackendLease;
+import dev.lockkit.spi.LockBackend;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client every backend shares: validation, re-entrancy (through {@link CoreLock}), the lease bookkeeping
+ * of {@link Hold}, timeouts, and closing. Owns one timer thread and one thread for loss listeners.
+ */
+public final class CoreLockClient implements LockClient {
+  private static final Logger log = LoggerFactory.getLogger(CoreLockClient.class);
+  private static final AtomicInteger IDS = new AtomicInteger();
+
+  private static final int OPEN = 0;
+  private static final int CLOSED = 1;
+
+  private final LockOptions options;
+  private final String id;
+  private final ScheduledThreadPoolExecutor timer;
+  private final ExecutorService events;
+  private final LockBackend backend;
+  private final ConcurrentHashMap<String, CoreLock> locks = new ConcurrentHashMap<>();
+  private final Set<Hold> holds = ConcurrentHashMap.newKeySet();
+  private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger state = new AtomicInteger(OPEN);
+  private final long commandTimeoutNanos;
+
+  private CoreLockClient(LockOptions options, Function<BackendContext, LockBackend> backendFactory) {
+    this.options = options;
+    this.id = "c" + IDS.incrementAndGet();
+    this.commandTimeoutNanos = Checks.toNanosSaturated(options.commandTimeout());
+    this.timer = new ScheduledThreadPoolExecutor(1, Threads.daemon("lockkit-" + id + "-timer"));
+    timer.setRemoveOnCancelPolicy(true);
+    timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.events = Executors.newSingleThreadExecutor(Threads.daemon("lockkit-" + id + "-events"));
+    try {
+      this.backend = Checks.notNull(backendFactory.apply(new BackendContext(options, timer, id)), "backend");
+    } catch (RuntimeException | Error e) {
+      timer.shutdownNow();
+      events.shutdownNow();
+      throw e;
+    }
+  }
+
+  /** Opens a client around the backend the factory makes. */
+  public static CoreLockClient open(LockOptions options, Function<BackendContext, LockBackend> backendFactory) {
+    return new CoreLockClient(options, backendFactory);
+  }
+
+  @Override
+  public DistributedLock lock(String name) {
+    checkOpen();
+    Names.check(name);
+    return locks.computeIfAbsent(name, n -> new CoreLock(this, n));
+  }
+
+  @Override
+  public LockOptions options() {
+    return options;
+  }
+
+  @Override
+  public void close() {
+    if (!state.compareAndSet(OPEN, CLOSED)) {
+      return;
+    }
+    failPending();
+    List<CompletableFuture<?>> releases = new ArrayList<>();
+    for (Hold hold : new ArrayList<>(holds)) {
+      releases.add(hold.endByClient());
+    }
+    try {
+      // bounded: a dead server must not make close() hang; its locks then expire by themselves
+      Futures.await(CompletableFuture.allOf(releases.toArray(CompletableFuture[]::new)), commandTimeoutNanos);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      log.warn("Not every lease of {} could be released on close; they expire on the server", describe(), e);
+    }
+    try {
+      backend.close();
+    } catch (RuntimeException e) {
+      log.warn("Closing the backend of {} failed", describe(), e);
+    }
+    timer.shutdownNow();
+    events.shutdown(); // listeners already queued still run
+    log.debug("Closed lock client {} of {}", id, describe());
+  }
+
+  /** See {@link dev.lockkit.spi.LockClients#crash}. */
+  public void crash() {
+    if (!state.compareAndSet(OPEN, CLOSED)) {
+      return;
+    }
+    for (Hold hold : new ArrayList<>(holds)) {
+      hold.abandon();
+    }
+    holds.clear();
+    failPending();
+    try {
+      backend.abandon();
+    } catch (RuntimeException e) {
+      log.debug("Abandoning the backend of {} failed", describe(), e);
+    }
+    timer.shutdownNow();
+    events.shutdownNow();
+  }
+
+  private void failPending() {
+    for (CompletableFuture<?> attempt : new ArrayList<>(pending)) {
+      attempt.completeExceptionally(new IllegalStateException("the LockClient was closed while waiting"));
+    }
+  }
+
+  void checkOpen() {
+    Checks.state(state.get() == OPEN, "this LockClient (%s) is closed", describe());
+  }
+
+  /**
+   * Starts one acquisition. {@code timeoutNanos < 0} waits without a bound. A non-waiting attempt is bounded
+   * by the command timeout instead.
+   */
+  CompletableFuture<@Nullable Hold> start(CoreLock lock, boolean waits, long timeoutNanos, @Nullable Thread thread) {
+    Hold hold = new Hold(this, lock, thread);
+    CompletableFuture<@Nullable Hold> result = new CompletableFuture<>();
+    pending.add(result);
+    if (state.get() != OPEN) {
+      // closed between checkOpen and here: close() may have missed this attempt
+      pending.remove(result);
+      result.completeExceptionally(new IllegalStateException("this LockClient is closed"));
+      return result;
+    }
+    AcquireRequest request = new AcquireRequest(
+        options.namespace(), lock.name(), Tokens.next(), options.leaseTime(), waits, hold);
+    CompletableFuture<BackendLease> remote;
+    try {
+      remote = backend.acquire(request);
+    } catch (RuntimeException e) {
+      remote = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<BackendLease> attempt = remote;
+    attempt.whenComplete((lease, failure) -> {
+      if (failure != null) {
+        result.completeExceptionally(translate(failure, lock));
+      } else if (lease == null) {
+        result.complete(null);
+      } else if (!hold.grant(lease)) {
+        result.completeExceptionally(new IllegalStateException("the LockClient was closed while waiting"));
+      } else if (!result.complete(hold)) {
+        hold.releaseQuietly(); // the caller gave up (timeout, interrupt, close) as the lock was won
+      }
+    });
+    ScheduledFuture<?> deadline = null;
+    if (!waits) {
+      deadline = schedule(() -> result.completeExceptionally(new LockBackendException("no answer from "
+          + describe() + " within " + options.commandTimeout() + " to an attempt on lock '" + lock.name() + "'",
+          null)), commandTimeoutNanos);
+    } else if (timeoutNanos >= 0) {
+      deadline = schedule(() -> result.completeExceptionally(new LockTimeoutException("lock '" + lock.name()
+          + "' stayed held by another owner for " + Duration.ofNanos(timeoutNanos))), timeoutNanos);
+    }
+    ScheduledFuture<?> timeout = deadline;
+    result.whenComplete((h, failure) -> {
+      pending.remove(result);
+      if (timeout != null) {
+        timeout.cancel(false);
+      }
+      if (failure != null) {
+        attempt.cancel(false); // tells the backend to stop waiting and clean up
+      }
+    });
+    return result;
+  }
+
+  private RuntimeException translate(Throwable failure, CoreLock lock) {
+    Throwable t = Futures.unwrap(failure);
+    if (t instanceof LockException || t instanceof IllegalStateException || t instanceof IllegalArgumentException) {
+      return (RuntimeException) t;
+    }
+    if (t instanceof CancellationException) {
+      return new IllegalStateException("acquisition of lock '" + lock.name() + "' was cancelled", t);
+    }
+    return new LockBackendException("acquisition of lock '" + lock.name() + "' on " + describe() + " failed: "
+        + t, t);
+  }
+
+  /** Rethrows the cause of a failed acquisition as the unchecked exception the API documents. */
+  static RuntimeException rethrow(java.util.concurrent.ExecutionException e) {
+    Throwable t = Futures.unwrap(e);
+    if (t instanceof RuntimeException r) {
+      // a fresh stack trace through the caller helps more than the timer thread's
+      if (r instanceof LockTimeoutException) {
+        return new LockTimeoutException(r.getMessage());
+      }
+      return r;
+    }
+    if (t instanceof Error err) {
+      throw err;
+    }
+    return new LockBackendException(String.valueOf(t.getMessage()), t);
+  }
+
+  ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+    try {
+      return timer.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed: nothing left to time
+      return CompletedScheduledFuture.INSTANCE;
+    }
+  }
+
+  void runTimer(Runnable task) {
+    try {
+      timer.execute(task);
+    } catch (RejectedExecutionException e) {
+      log.debug("Timer task dropped: client {} is closed", id);
+    }
+  }
+
+  void runEvent(Runnable task) {
+    try {
+      events.execute(task);
+    } catch (RejectedExecutionException e) {
+      task.run();
+    }
+  }
+
+  void register(Hold hold) {
+    holds.add(hold);
+  }
+
+  void unregister(Hold hold) {
+    holds.remove(hold);
+    hold.lock().forget(hold);
+  }
+
+  long commandTimeoutNanos() {
+    return commandTimeoutNanos;
+  }
+
+  String describe() {
+    return backend == null ? "lock client " + id : backend.describe();
+  }
+
+  @Override
+  public String toString() {
+    return "LockClient{" + id + ", " + describe() + ", " + options + '}';
+  }
+}

@@ -1,0 +1,46 @@
+package dev.lockkit.spi;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One acquisition as the server knows it: an owner token holding a lock name. The client calls these
+ * methods from its own threads and bounds each future with the command timeout.
+ */
+public interface BackendLease {
+
+  /**
+   * The fencing token the server handed out for this acquisition: strictly greater than every token handed
+   * out before for the same lock name.
+   *
+   * @return the token, positive
+   */
+  long fencingToken();
+
+  /**
+   * The {@link System#nanoTime()} just before the request that won the lock was sent: the server's lease
+   * started no earlier, so a deadline counted from here is conservative.
+   *
+   * @return a nanoTime reading
+   */
+  long acquiredAtNanos();
+
+  /**
+   * Extends the lease to {@code leaseTime} from now, only if the server still holds this owner's token
+   * (compare, then extend, atomically).
+   *
+   * @param leaseTime the new lease time
+   * @return a future of true if extended, false if the lock is no longer this owner's; exceptional if the
+   *     server could not be asked
+   */
+  CompletableFuture<Boolean> renew(Duration leaseTime);
+
+  /**
+   * Releases the lock only if the server still holds this owner's token, and wakes waiters. Called at most
+   * once by the client.
+   *
+   * @return a future of true if released, false if the lock was no longer this owner's; exceptional if the
+   *     server could not be asked
+   */
+  CompletableFuture<Boolean> release();
+}
