@@ -76,7 +76,10 @@ final class CoreLock implements DistributedLock {
     Checks.positive(maxWait, "maxWait");
     client.checkOpen();
     CompletableFuture<@Nullable Hold> attempt = client.start(this, true, Checks.toNanosSaturated(maxWait), null);
-    CompletableFuture<Lease> result = attempt.thenApply(hold -> new LeaseView(java.util.Objects.requireNonNull(hold)));
+    // Continue on a thread that may block (the default async pool), never on the backend's I/O thread: a
+    // caller's continuation that closes the lease would otherwise wait for a reply that thread must read.
+    CompletableFuture<Lease> result =
+        attempt.thenApplyAsync(hold -> new LeaseView(java.util.Objects.requireNonNull(hold)));
     // cancelling what the caller sees cancels the attempt; a hold won meanwhile is released by start()
     result.whenComplete((lease, failure) -> {
       if (result.isCancelled()) {
