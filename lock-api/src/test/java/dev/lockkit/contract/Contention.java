@@ -27,6 +27,13 @@ public final class Contention {
   /** Runs {@code threadsPerLock} threads on each lock, {@code iterations} acquisitions each. */
   public static Result run(List<DistributedLock> locks, int threadsPerLock, int iterations, Duration maxWait,
       Duration deadline) throws InterruptedException {
+    return run(locks, threadsPerLock, iterations, maxWait, deadline, Duration.ZERO);
+  }
+
+  /** As {@link #run(List, int, int, Duration, Duration)}, with {@code work} of busy spinning per section. */
+  public static Result run(List<DistributedLock> locks, int threadsPerLock, int iterations, Duration maxWait,
+      Duration deadline, Duration work) throws InterruptedException {
+    long workNanos = work.toNanos();
     History history = new History();
     AtomicInteger occupancy = new AtomicInteger();
     AtomicInteger maxOccupancy = new AtomicInteger();
@@ -45,7 +52,10 @@ public final class Contention {
               int inside = occupancy.incrementAndGet();
               maxOccupancy.accumulateAndGet(inside, Math::max);
               int read = counter.get();
-              Thread.onSpinWait();
+              long spinUntil = System.nanoTime() + workNanos;
+              do {
+                Thread.onSpinWait();
+              } while (System.nanoTime() - spinUntil < 0);
               Thread.yield();
               counter.set(read + 1);
               occupancy.decrementAndGet();
