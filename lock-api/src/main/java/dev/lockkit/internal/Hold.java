@@ -108,11 +108,16 @@ final class Hold implements LeaseEvents {
     return true;
   }
 
-  synchronized void addListener(Consumer<? super LockLostException> listener) {
-    if (state == State.LOST && lost != null) {
-      runListener(listener, lost);
-    } else if (state == State.PENDING || state == State.HELD) {
-      listeners.add(listener);
+  void addListener(Consumer<? super LockLostException> listener) {
+    LockLostException already;
+    synchronized (this) {
+      already = state == State.LOST ? lost : null;
+      if (already == null && (state == State.PENDING || state == State.HELD)) {
+        listeners.add(listener);
+      }
+    }
+    if (already != null) {
+      runListener(listener, already); // outside the monitor: a listener may block or close the lease
     }
   }
 
