@@ -1,0 +1,92 @@
+package dev.lockkit.zookeeper;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The layout of lock nodes: {@code <chroot>/<namespace>/<name>/_c_<guid>-lock-<sequence>}, where
+ * {@code _c_<guid>-} is Curator's protection prefix, and the order of a lock's queue.
+ */
+final class LockNodes {
+  /** What every lock node's name (after the protection prefix) starts with. */
+  static final String PREFIX = "lock-";
+
+  /** Curator's protected names: {@code _c_} + a UUID + {@code -}, then ours. */
+  private static final Pattern NODE =
+      Pattern.compile("(?:_c_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}-)?"
+          + PREFIX + "(-?\\d{10})");
+
+  private LockNodes() {}
+
+  /** One child of a lock's node that is a lock node, with its place in the queue. */
+  record Node(String name, long sequence) {}
+
+  private static final Comparator<Node> ORDER = Comparator.comparingLong(Node::sequence).thenComparing(Node::name);
+
+  /** The parent of a lock's nodes: {@code <chroot>/<namespace>/<encoded name>}. */
+  static String lockPath(String chroot, String namespace, String name) {
+    return chroot + "/" + namespace + "/" + encode(name);
+  }
+
+  /** The path given to the create: Curator adds the protection prefix and the server the sequence. */
+  static String nodePath(String lockPath) {
+    return lockPath + "/" + PREFIX;
+  }
+
+  /** The last segment of a path. */
+  static String nodeName(String path) {
+    return path.substring(path.lastIndexOf('/') + 1);
+  }
+
+  /**
+   * The lock nodes among a lock node's children, in queue order (by the server's sequence). Other children
+   * (the nodes of a lock whose name continues this one's, as {@code a/b} below {@code a}) are left out.
+   */
+  static List<Node> queue(List<String> children) {
+    List<Node> nodes = new ArrayList<>(children.size());
+    for (String child : children) {
+      Matcher m = NODE.matcher(child);
+      if (m.matches()) {
+        nodes.add(new Node(child, Long.parseLong(m.group(1))));
+      }
+    }
+    nodes.sort(ORDER);
+    return nodes;
+  }
+
+  /** Index of {@code name} in the queue, or -1. */
+  static int indexOf(List<Node> queue, String name) {
+    for (int i = 0; i < queue.size(); i++) {
+      if (queue.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Makes a valid lock name a valid ZooKeeper path. Lock names may hold any letter or digit, but ZooKeeper
+   * refuses UTF-16 surrogates, so a letter outside the Basic Multilingual Plane is written {@code %XXXXXX}
+   * (its code point in six hex digits); lock names cannot contain {@code %}, so no two names meet.
+   */
+  static String encode(String name) {
+    StringBuilder out = null;
+    for (int i = 0; i < name.length(); ) {
+      int cp = name.codePointAt(i);
+      int width = Character.charCount(cp);
+      if (cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xF8FF) || cp >= 0xFFF0) {
+        if (out == null) {
+          out = new StringBuilder(name.length() + 8).append(name, 0, i);
+        }
+        out.append('%').append(String.format("%06X", cp));
+      } else if (out != null) {
+        out.appendCodePoint(cp);
+      }
+      i += width;
+    }
+    return out == null ? name : out.toString();
+  }
+}

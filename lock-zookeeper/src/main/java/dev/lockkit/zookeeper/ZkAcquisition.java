@@ -1,0 +1,323 @@
+package dev.lockkit.zookeeper;
+
+import dev.lockkit.LockBackendException;
+import dev.lockkit.spi.AcquireRequest;
+import dev.lockkit.spi.BackendLease;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One acquisition: lockkit's queue recipe on Curator's primitives.
+ *
+ * <ol>
+ *   <li>Create an ephemeral-sequential, protected node {@code <lock>/_c_<guid>-lock-<seq>} holding the owner
+ *       token, container parents created as needed, its {@link Stat} kept: its {@code czxid} is the fencing
+ *       token. The parent's children are asked for right behind the create, on the same session, so the
+ *       server answers them in order and an uncontended acquisition costs one round trip.
+ *   <li>The first node in sequence order holds the lock. A non-waiting attempt that is not first deletes its
+ *       node and completes with null. A waiting one watches only its predecessor ({@code getData} with a
+ *       watch), and only this acquisition's watcher fires when the predecessor goes; then back to step 2.
+ *       A fallback re-read every {@link #RECHECK_NANOS} bounds the cost of a lost notification.
+ * </ol>
+ *
+ * <p>Every request is bounded by the command timeout; no answer fails the acquisition with
+ * {@link LockBackendException}. Whenever the acquisition ends without a lease (failure, the caller's cancel or
+ * timeout, a non-waiting miss), its node is deleted, also if the create answers only afterwards. Callbacks
+ * run on the ZooKeeper event thread and never block; the future is completed on the backend's completion
+ * executor.
+ */
+final class ZkAcquisition implements Watcher {
+  private static final int OK = KeeperException.Code.OK.intValue();
+  private static final int NONODE = KeeperException.Code.NONODE.intValue();
+  static final long RECHECK_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  private final ZooKeeperBackend backend;
+  private final AcquireRequest request;
+  private final String lockPath;
+  private final CompletableFuture<BackendLease> future = new CompletableFuture<>();
+  private final Stat createStat = new Stat();
+  /** Set once the outcome is decided (lease, null, failure, or the caller gave up): no more steps. */
+  private final AtomicBoolean finished = new AtomicBoolean();
+  private final AtomicBoolean nodeDeleted = new AtomicBoolean();
+  private long sentAtNanos;
+
+  private volatile @Nullable String ourPath;
+  private volatile @Nullable ZkLease won;
+  private volatile @Nullable ScheduledFuture<?> recheck;
+
+  // the pipelined children read, guarded by this
+  private boolean created;
+  private boolean earlyAnswered;
+  private @Nullable List<String> earlyChildren;
+  private long czxid;
+  private long sessionId;
+
+  ZkAcquisition(ZooKeeperBackend backend, AcquireRequest request, String lockPath) {
+    this.backend = backend;
+    this.request = request;
+    this.lockPath = lockPath;
+  }
+
+  CompletableFuture<BackendLease> start() {
+    backend.pending(this, true);
+    future.whenComplete((lease, failure) -> {
+      if (lease == null) {
+        // a miss, a failure, or the caller gave up first (timeout, interrupt, close)
+        finished.set(true);
+        cleanUp();
+      }
+    });
+    byte[] token = request.ownerToken().getBytes(StandardCharsets.UTF_8);
+    sentAtNanos = System.nanoTime();
+    CompletableFuture<CuratorEvent> create = backend.connection().call(cb -> backend.curator().create()
+        .storingStatIn(createStat)
+        .creatingParentContainersIfNeeded()
+        .withProtection()
+        .withMode(CreateMode.EPHEMERAL_SEQUENTIAL)
+        .inBackground(cb)
+        .forPath(LockNodes.nodePath(lockPath), token));
+    bound(create, "creating a node of lock '" + request.name() + "'");
+    create.whenComplete((event, failure) -> {
+      if (failure != null) {
+        fail(backend.connection().failure("creating a node of lock '" + request.name() + "'", failure));
+      } else {
+        created(event);
+      }
+    });
+    // pipelined: answered after the create, unless the create had to make the parents first
+    backend.connection().call(cb -> backend.curator().getChildren().inBackground(cb).forPath(lockPath))
+        .whenComplete((event, failure) -> earlyChildren(failure == null && event.getResultCode() == OK
+            ? event.getChildren() : null));
+    return future;
+  }
+
+  private void created(CuratorEvent event) {
+    if (event.getResultCode() != OK) {
+      fail(backend.connection().failure("creating a node of lock '" + request.name() + "'", event));
+      return;
+    }
+    String path = event.getName();
+    ourPath = path;
+    if (finished.get()) {
+      cleanUp(); // the caller gave up while the create was under way
+      return;
+    }
+    if (createStat.getCzxid() != 0) {
+      createdWith(createStat);
+      return;
+    }
+    // Curator found our protected node after a connection loss and has no Stat of it: read it
+    CompletableFuture<CuratorEvent> read =
+        backend.connection().call(cb -> backend.curator().checkExists().inBackground(cb).forPath(path));
+    bound(read, "reading the node of lock '" + request.name() + "'");
+    read.whenComplete((e, failure) -> {
+      if (failure != null) {
+        fail(backend.connection().failure("reading the node of lock '" + request.name() + "'", failure));
+      } else if (e.getResultCode() != OK || e.getStat() == null) {
+        fail(new LockBackendException("the node of lock '" + request.name() + "' vanished right after its create "
+            + "(session expired?) on " + backend.describe(), null));
+      } else {
+        createdWith(e.getStat());
+      }
+    });
+  }
+
+  private void createdWith(Stat stat) {
+    long session = backend.sessionId();
+    if (stat.getEphemeralOwner() != session) {
+      // a node of an earlier session never counts as ours: it goes when that session's expiry is processed
+      fail(new LockBackendException("the ZooKeeper session changed while acquiring lock '" + request.name()
+          + "' on " + backend.describe(), null));
+      return;
+    }
+    List<String> early;
+    synchronized (this) {
+      czxid = stat.getCzxid();
+      sessionId = session;
+      created = true;
+      if (!earlyAnswered) {
+        return; // the pipelined read is still under way and decides
+      }
+      early = earlyChildren;
+    }
+    decideOrReread(early);
+  }
+
+  private void earlyChildren(@Nullable List<String> children) {
+    synchronized (this) {
+      if (!created) {
+        earlyAnswered = true;
+        earlyChildren = children;
+        return; // created(...) decides once the create has answered
+      }
+    }
+    decideOrReread(children);
+  }
+
+  /** Decides on a children list if it was read after our node existed, else reads it again. */
+  private void decideOrReread(@Nullable List<String> children) {
+    String path = ourPath;
+    if (children != null && path != null && children.contains(LockNodes.nodeName(path))) {
+      decide(children);
+    } else {
+      readChildren();
+    }
+  }
+
+  private void readChildren() {
+    if (finished.get()) {
+      return;
+    }
+    CompletableFuture<CuratorEvent> read =
+        backend.connection().call(cb -> backend.curator().getChildren().inBackground(cb).forPath(lockPath));
+    bound(read, "reading the queue of lock '" + request.name() + "'");
+    read.whenComplete((event, failure) -> {
+      if (failure != null) {
+        fail(backend.connection().failure("reading the queue of lock '" + request.name() + "'", failure));
+      } else if (event.getResultCode() == OK) {
+        decide(event.getChildren());
+      } else if (event.getResultCode() == NONODE) {
+        lostOurNode();
+      } else {
+        fail(backend.connection().failure("reading the queue of lock '" + request.name() + "'", event));
+      }
+    });
+  }
+
+  private void decide(List<String> children) {
+    if (finished.get()) {
+      return;
+    }
+    String path = java.util.Objects.requireNonNull(ourPath);
+    List<LockNodes.Node> queue = LockNodes.queue(children);
+    int index = LockNodes.indexOf(queue, LockNodes.nodeName(path));
+    if (index < 0) {
+      lostOurNode();
+    } else if (index == 0) {
+      win(path);
+    } else if (!request.waits()) {
+      finish(() -> future.complete(null));
+    } else {
+      watch(lockPath + "/" + queue.get(index - 1).name());
+    }
+  }
+
+  /** Watches the predecessor only; if it is already gone, reads the queue again at once. */
+  private void watch(String predecessor) {
+    scheduleRecheck();
+    CompletableFuture<CuratorEvent> read = backend.connection().call(cb -> backend.curator().getData()
+        .usingWatcher(this).inBackground(cb).forPath(predecessor));
+    bound(read, "watching the queue of lock '" + request.name() + "'");
+    read.whenComplete((event, failure) -> {
+      if (failure != null) {
+        fail(backend.connection().failure("watching the queue of lock '" + request.name() + "'", failure));
+      } else if (event.getResultCode() == NONODE) {
+        readChildren();
+      } else if (event.getResultCode() != OK) {
+        fail(backend.connection().failure("watching the queue of lock '" + request.name() + "'", event));
+      }
+      // else: the watch is set; process(...) runs when the predecessor changes or goes
+    });
+  }
+
+  /** The predecessor's watch fired: on the ZooKeeper event thread, so only a request is sent from here. */
+  @Override
+  public void process(WatchedEvent event) {
+    if (event.getType() != Event.EventType.None && !finished.get()) {
+      readChildren();
+    }
+  }
+
+  private void scheduleRecheck() {
+    ScheduledFuture<?> previous = recheck;
+    if (previous != null) {
+      previous.cancel(false);
+    }
+    recheck = backend.schedule(this::readChildren, RECHECK_NANOS);
+  }
+
+  private void win(String path) {
+    long token;
+    long session;
+    synchronized (this) {
+      token = czxid;
+      session = sessionId;
+    }
+    ZkLease lease = new ZkLease(backend, request.name(), path, token, session, sentAtNanos, request.events());
+    won = lease;
+    backend.held(lease, true);
+    if (!finish(() -> {
+      if (!future.complete(lease)) {
+        lease.release(); // the caller gave up as the lock was won
+      }
+    })) {
+      lease.release();
+    }
+  }
+
+  private void lostOurNode() {
+    fail(new LockBackendException("the node of lock '" + request.name() + "' vanished while acquiring (session "
+        + "expired, or deleted by another client) on " + backend.describe(), null));
+  }
+
+  /** Ends the acquisition with a failure; its node, if any, is deleted. */
+  void fail(Throwable failure) {
+    finish(() -> future.completeExceptionally(failure));
+  }
+
+  /** Ends the acquisition once: no more steps; the future is completed off the event thread. */
+  private boolean finish(Runnable completion) {
+    if (!finished.compareAndSet(false, true)) {
+      return false;
+    }
+    stopWaiting();
+    backend.complete(completion);
+    return true;
+  }
+
+  private void stopWaiting() {
+    backend.pending(this, false);
+    ScheduledFuture<?> r = recheck;
+    if (r != null) {
+      r.cancel(false);
+    }
+  }
+
+  /** Deletes our node unless it became a lease (which its release deletes). Safe to call repeatedly. */
+  private void cleanUp() {
+    stopWaiting();
+    String path = ourPath;
+    if (path != null && won == null && nodeDeleted.compareAndSet(false, true)) {
+      backend.deleteQuietly(path);
+    }
+  }
+
+  /** Fails the acquisition if the request gets no answer within the command timeout. */
+  private void bound(CompletableFuture<CuratorEvent> call, String what) {
+    ScheduledFuture<?> timeout = backend.schedule(() -> {
+      if (!call.isDone()) {
+        fail(new LockBackendException("no answer from " + backend.describe() + " within " + backend.commandTimeout()
+            + " to " + what, null));
+      }
+    }, backend.commandTimeoutNanos());
+    if (timeout != null) {
+      call.whenComplete((e, t) -> timeout.cancel(false));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ZkAcquisition{" + request.name() + ", " + ourPath + '}';
+  }
+}

@@ -1,0 +1,127 @@
+package dev.lockkit.zookeeper;
+
+import dev.lockkit.spi.BackendLease;
+import dev.lockkit.spi.LeaseEvents;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A won lock node: its path, the {@code czxid} that is its fencing token, and the session that owns it. The
+ * session, not a TTL, keeps the node; renewing only confirms that the node is still this session's.
+ */
+final class ZkLease implements BackendLease {
+  private static final int OK = KeeperException.Code.OK.intValue();
+  private static final int NONODE = KeeperException.Code.NONODE.intValue();
+
+  private final ZooKeeperBackend backend;
+  private final String lockName;
+  private final String path;
+  private final long czxid;
+  private final long sessionId;
+  private final long acquiredAtNanos;
+  private final LeaseEvents events;
+  private final AtomicBoolean released = new AtomicBoolean();
+  private final AtomicBoolean lost = new AtomicBoolean();
+
+  ZkLease(ZooKeeperBackend backend, String lockName, String path, long czxid, long sessionId,
+      long acquiredAtNanos, LeaseEvents events) {
+    this.backend = backend;
+    this.lockName = lockName;
+    this.path = path;
+    this.czxid = czxid;
+    this.sessionId = sessionId;
+    this.acquiredAtNanos = acquiredAtNanos;
+    this.events = events;
+  }
+
+  @Override
+  public long fencingToken() {
+    return czxid;
+  }
+
+  @Override
+  public long acquiredAtNanos() {
+    return acquiredAtNanos;
+  }
+
+  long sessionId() {
+    return sessionId;
+  }
+
+  LeaseEvents events() {
+    return events;
+  }
+
+  String path() {
+    return path;
+  }
+
+  /** Tells the holder once that the lease is gone. */
+  void lose(String reason, @Nullable Throwable cause) {
+    if (lost.compareAndSet(false, true)) {
+      backend.held(this, false);
+      events.lost(reason, cause);
+    }
+  }
+
+  /**
+   * True while the node exists, was created by this very acquisition (same {@code czxid}) and is owned by the
+   * current session. One read; nothing to extend, since the session keeps the node.
+   */
+  @Override
+  public CompletableFuture<Boolean> renew(Duration leaseTime) {
+    if (released.get() || lost.get()) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return backend.connection()
+        .call(cb -> backend.curator().checkExists().inBackground(cb).forPath(path))
+        .thenApply(this::confirms);
+  }
+
+  private boolean confirms(CuratorEvent event) {
+    int rc = event.getResultCode();
+    Stat stat = event.getStat();
+    if (rc == NONODE || (rc == OK && stat == null)) {
+      return false;
+    }
+    if (rc != OK) {
+      throw backend.connection().failure("renewal of lock '" + lockName + "'", event);
+    }
+    return stat.getCzxid() == czxid && stat.getEphemeralOwner() == sessionId && backend.sessionId() == sessionId;
+  }
+
+  /**
+   * Deletes the node; true if it was there. On connection loss Curator keeps deleting it in the background
+   * (guaranteed delete) while this future reports the failure; the lease counts as released either way.
+   */
+  @Override
+  public CompletableFuture<Boolean> release() {
+    if (!released.compareAndSet(false, true)) {
+      return CompletableFuture.completedFuture(false);
+    }
+    backend.held(this, false);
+    return backend.connection()
+        .call(cb -> backend.curator().delete().guaranteed().inBackground(cb).forPath(path))
+        .thenApply(event -> {
+          int rc = event.getResultCode();
+          if (rc == OK) {
+            return true;
+          }
+          if (rc == NONODE) {
+            return false;
+          }
+          throw backend.connection().failure("release of lock '" + lockName + "' (guaranteed delete of " + path
+              + ", retried in the background)", event);
+        });
+  }
+
+  @Override
+  public String toString() {
+    return "ZkLease{" + path + ", czxid=" + czxid + ", session=0x" + Long.toHexString(sessionId) + '}';
+  }
+}

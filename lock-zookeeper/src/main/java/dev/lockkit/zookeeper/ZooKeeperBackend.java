@@ -1,0 +1,201 @@
+package dev.lockkit.zookeeper;
+
+import dev.lockkit.LockBackendException;
+import dev.lockkit.spi.AcquireRequest;
+import dev.lockkit.spi.BackendContext;
+import dev.lockkit.spi.BackendLease;
+import dev.lockkit.spi.LockBackend;
+import java.util.ArrayList;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.KeeperException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ZooKeeper side of one lockkit client: one Curator client (one session), the acquisitions waiting on
+ * it and the leases it holds, and the one connection-state listener that tells those leases what the
+ * session does.
+ */
+final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
+  private static final Logger log = LoggerFactory.getLogger(ZooKeeperBackend.class);
+
+  private final ZkSettings settings;
+  private final BackendContext context;
+  private final ZkConnection connection;
+  /**
+   * Where acquisitions are completed: never the ZooKeeper event thread, since whatever the caller chained on
+   * the future runs where it completes, and a caller that blocks there (closing a lease waits for the delete's
+   * answer) would stop every answer of the session.
+   */
+  private final ExecutorService completions;
+  private final Set<ZkAcquisition> pending = ConcurrentHashMap.newKeySet();
+  private final Set<ZkLease> held = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  ZooKeeperBackend(ZkSettings settings, BackendContext context) {
+    this.settings = settings;
+    this.context = context;
+    String prefix = "lockkit-" + context.clientId() + "-zk";
+    AtomicInteger threads = new AtomicInteger();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 64, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        runnable -> {
+          Thread t = new Thread(runnable, prefix + "-complete-" + threads.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    this.completions = pool;
+    this.connection = new ZkConnection(settings, prefix, completions);
+    connection.curator().getConnectionStateListenable().addListener(this);
+    try {
+      connection.connect(context.options().commandTimeout());
+    } catch (RuntimeException e) {
+      completions.shutdownNow();
+      throw e;
+    }
+    log.debug("Lock client {} connected to {} ({})", context.clientId(), describe(), settings);
+  }
+
+  @Override
+  public CompletableFuture<BackendLease> acquire(AcquireRequest request) {
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the ZooKeeper backend is closed"));
+    }
+    String lockPath = LockNodes.lockPath(settings.chroot(), request.namespace(), request.name());
+    return new ZkAcquisition(this, request, lockPath).start();
+  }
+
+  @Override
+  public String describe() {
+    return connection.describe();
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      for (ZkAcquisition attempt : new ArrayList<>(pending)) {
+        attempt.fail(new IllegalStateException("the LockClient was closed while waiting"));
+      }
+      connection.close();
+      completions.shutdown();
+    }
+  }
+
+  /** Closes the session without deleting anything: the server drops its ephemeral lock nodes. */
+  @Override
+  public void abandon() {
+    close();
+  }
+
+  // ---- what acquisitions and leases use ----
+
+  ZkConnection connection() {
+    return connection;
+  }
+
+  CuratorFramework curator() {
+    return connection.curator();
+  }
+
+  long sessionId() {
+    return connection.sessionId();
+  }
+
+  long commandTimeoutNanos() {
+    return context.options().commandTimeout().toNanos();
+  }
+
+  String commandTimeout() {
+    return context.options().commandTimeout().toString();
+  }
+
+  /** Runs {@code task} after the delay on the client's timer thread; null if the client is closed. */
+  @Nullable ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
+    try {
+      return context.scheduler().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      return null;
+    }
+  }
+
+  /** Runs a completion off the ZooKeeper event thread (inline once the backend is closed). */
+  void complete(Runnable completion) {
+    try {
+      completions.execute(completion);
+    } catch (RejectedExecutionException e) {
+      completion.run();
+    }
+  }
+
+  void pending(ZkAcquisition attempt, boolean add) {
+    if (add) {
+      pending.add(attempt);
+    } else {
+      pending.remove(attempt);
+    }
+  }
+
+  void held(ZkLease lease, boolean add) {
+    if (add) {
+      held.add(lease);
+    } else {
+      held.remove(lease);
+    }
+  }
+
+  /** Deletes a node now or, through connection loss, later (Curator's guaranteed delete); failures logged. */
+  void deleteQuietly(String path) {
+    connection.call(cb -> curator().delete().guaranteed().inBackground(cb).forPath(path)).whenComplete((e, t) -> {
+      if (t != null) {
+        log.debug("Delete of {} could not be sent: {}", path, t.toString());
+      } else if (e.getResultCode() != 0 && e.getResultCode() != KeeperException.Code.NONODE.intValue()) {
+        log.debug("Delete of {} answered {}; Curator retries it", path, e.getResultCode());
+      }
+    });
+  }
+
+  // ---- the session's state, told to every lease and pending acquisition ----
+
+  @Override
+  public void stateChanged(CuratorFramework client, ConnectionState state) {
+    log.debug("Connection of lock client {} to {}: {}", context.clientId(), describe(), state);
+    switch (state) {
+      case SUSPENDED, READ_ONLY -> held.forEach(lease -> lease.events().suspended());
+      case CONNECTED, RECONNECTED -> {
+        long session = sessionId();
+        for (ZkLease lease : held) {
+          if (lease.sessionId() == session) {
+            lease.events().resumed();
+          } else {
+            lease.lose("the ZooKeeper session that held it ended while the connection was down", null);
+          }
+        }
+      }
+      case LOST -> {
+        for (ZkLease lease : held) {
+          lease.lose("the ZooKeeper session expired (connection LOST)", null);
+        }
+        for (ZkAcquisition attempt : new ArrayList<>(pending)) {
+          attempt.fail(new LockBackendException("the ZooKeeper session to " + describe()
+              + " expired while acquiring", null));
+        }
+      }
+      default -> {
+        // no other states
+      }
+    }
+  }
+}

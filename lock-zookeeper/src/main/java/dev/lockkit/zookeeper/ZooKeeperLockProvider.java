@@ -1,0 +1,86 @@
+package dev.lockkit.zookeeper;
+
+import dev.lockkit.LockClient;
+import dev.lockkit.LockOptions;
+import dev.lockkit.internal.Checks;
+import dev.lockkit.spi.LockClients;
+import dev.lockkit.spi.LockProvider;
+import java.net.URI;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Provides the {@code zookeeper} scheme: locks held by ephemeral-sequential nodes of one ZooKeeper session per
+ * client, on Apache Curator.
+ *
+ * <pre>{@code
+ * zookeeper://[user:secret@]host1[:port][,host2[:port]...][/chroot][?parameter=value&...]
+ * }</pre>
+ *
+ * <ul>
+ *   <li><b>hosts</b>: one or more, separated by {@code ,}; the port defaults to 2181. IPv6 addresses go in
+ *       brackets, as in {@code [::1]:2181}.
+ *   <li><b>chroot</b> (optional path): every lockkit node lives below it, as
+ *       {@code <chroot>/<namespace>/<lock name>/_c_<guid>-lock-<sequence>}, where the namespace is
+ *       {@link LockOptions#namespace()}. Missing parents are created as container nodes, which the server
+ *       deletes once they are empty, so no empty parents pile up.
+ *   <li><b>user:secret</b> (optional, percent-encoded): authenticates with ZooKeeper's {@code digest} scheme
+ *       and creates every node with an ACL that gives that identity all rights and everyone else only read:
+ *       no other identity can create, delete or change lockkit's nodes below parents this client created.
+ *       Parents created before without ACLs keep theirs.
+ *   <li><b>sessionTimeout</b> (default 30s): the session asked of the server, which clamps it to its own
+ *       bounds (by default 2 to 20 ticks). A holder that dies without closing its client keeps its locks
+ *       until its session expires.
+ *   <li><b>connectionTimeout</b> (default: the command timeout): how long one operation waits for a
+ *       connection before it counts as failed and is retried.
+ *   <li><b>maxRetries</b> (default 3) and <b>retryBaseSleep</b> (default 100ms): Curator's exponential
+ *       back-off for operations that met a connection loss.
+ * </ul>
+ *
+ * <p>Durations are written {@code 500ms}, {@code 30s}, {@code 2m}, plain milliseconds or ISO-8601
+ * ({@code PT30S}). Unknown parameters are refused.
+ *
+ * <p>Connecting blocks until the session is established, at most {@link LockOptions#commandTimeout()}. A lease
+ * is held as long as its node exists, which is as long as the session lives: the lease time bounds how long a
+ * holder may go without the server confirming that (renewal reads the node); a suspended connection makes
+ * leases invalid until the same session reconnects; an expired session makes them lost. The fencing token is
+ * the node's creation zxid ({@code czxid}), which grows across clients, parents re-created and servers
+ * restarted.
+ */
+public final class ZooKeeperLockProvider implements LockProvider {
+
+  /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
+  public ZooKeeperLockProvider() {}
+
+  @Override
+  public Set<String> schemes() {
+    return Set.of("zookeeper");
+  }
+
+  /**
+   * Connects a client with its own ZooKeeper session.
+   *
+   * @param uri a {@code zookeeper://} URI as described above
+   * @param options the client's options; the command timeout bounds connecting and every request
+   * @return the connected client
+   * @throws IllegalArgumentException if the URI is malformed, naming what is wrong
+   * @throws dev.lockkit.LockBackendException if no server answered within the command timeout
+   */
+  @Override
+  public LockClient connect(URI uri, LockOptions options) {
+    return connect(uri, options, backend -> {});
+  }
+
+  /** Connects, showing the backend to tests of this package (session expiry needs the session's password). */
+  LockClient connect(URI uri, LockOptions options, Consumer<? super ZooKeeperBackend> created) {
+    Checks.notNull(uri, "uri");
+    Checks.notNull(options, "options");
+    Checks.argument(supports(uri), "uri must have the scheme zookeeper, was %s", ZkSettings.redact(uri));
+    ZkSettings settings = ZkSettings.parse(uri, options);
+    return LockClients.create(options, context -> {
+      ZooKeeperBackend backend = new ZooKeeperBackend(settings, context);
+      created.accept(backend);
+      return backend;
+    });
+  }
+}
