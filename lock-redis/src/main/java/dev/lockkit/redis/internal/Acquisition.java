@@ -1,0 +1,190 @@
+package dev.lockkit.redis.internal;
+
+import dev.lockkit.LockBackendException;
+import dev.lockkit.spi.AcquireRequest;
+import dev.lockkit.spi.BackendLease;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One acquisition, from the first try to the lease or the caller giving up. A try that finds the lock held
+ * joins the lock's shared subscription and only then tries again, so that a release between the two is not
+ * missed. After that it sleeps until a release is published or, should the message be lost, until the
+ * holder's remaining lease time has passed; never a polling loop. Wake-ups that arrive while a try is in
+ * flight are folded into one more try.
+ */
+final class Acquisition {
+  private static final Logger log = LoggerFactory.getLogger(Acquisition.class);
+  private static final long MIN_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+  private final RedisBackend backend;
+  private final AcquireRequest request;
+  private final RedisKeys keys;
+  private final CompletableFuture<BackendLease> result;
+
+  // guarded by this
+  private boolean inFlight;
+  private boolean again;
+  private boolean joined;
+  private @Nullable ScheduledFuture<?> recheck;
+
+  Acquisition(RedisBackend backend, AcquireRequest request, CompletableFuture<BackendLease> result) {
+    this.backend = backend;
+    this.request = request;
+    this.keys = RedisKeys.of(request.namespace(), request.name());
+    this.result = result;
+  }
+
+  void start() {
+    // the caller may complete the future first (timeout, interrupt, close): stop waiting then
+    result.whenComplete((lease, failure) -> finish());
+    attempt();
+  }
+
+  boolean isDone() {
+    return result.isDone();
+  }
+
+  /** A release was published on the lock's channel, or the subscription reconnected. */
+  void wake() {
+    attempt();
+  }
+
+  private void attempt() {
+    synchronized (this) {
+      if (result.isDone()) {
+        return;
+      }
+      if (inFlight) {
+        again = true;
+        return;
+      }
+      inFlight = true;
+      again = false;
+      cancelRecheck();
+    }
+    long sentAt = System.nanoTime();
+    backend.tryAcquire(keys, request.ownerToken(), request.leaseTime())
+        .whenComplete((reply, failure) -> outcome(sentAt, reply, failure));
+  }
+
+  private void outcome(long sentAt, @Nullable List<Long> reply, @Nullable Throwable failure) {
+    boolean retry;
+    synchronized (this) {
+      inFlight = false;
+      retry = again;
+    }
+    if (failure != null || reply == null || reply.size() < 2) {
+      fail(failure != null ? failure : new LockBackendException("unexpected reply " + reply + " of the acquire "
+          + "script from " + backend.describe(), null));
+      return;
+    }
+    if (reply.get(0) == 1L) {
+      won(new RedisLease(backend, keys, request.ownerToken(), reply.get(1), sentAt));
+      return;
+    }
+    if (!request.waits()) {
+      backend.deliver(() -> result.complete(null));
+      return;
+    }
+    CompletableFuture<Void> subscribed = null;
+    synchronized (this) {
+      if (result.isDone()) {
+        return;
+      }
+      if (!joined) {
+        joined = true;
+        subscribed = backend.subscriptions().join(keys.channel(), this);
+      } else if (!retry) {
+        long pttl = reply.get(1);
+        // -2: gone already; -1: a key without TTL, not ours to judge: look again after a command timeout
+        long delay = pttl >= 0 ? TimeUnit.MILLISECONDS.toNanos(pttl + 1)
+            : pttl == -2 ? MIN_RECHECK_NANOS : backend.context().options().commandTimeout().toNanos();
+        scheduleRecheck(Math.max(MIN_RECHECK_NANOS, delay));
+        return;
+      }
+    }
+    if (subscribed != null) {
+      // subscribed before this re-check: a release from now on wakes us
+      subscribed.whenComplete((ok, e) -> {
+        if (e != null) {
+          fail(e);
+        } else {
+          attempt();
+        }
+      });
+    } else {
+      attempt();
+    }
+  }
+
+  private void won(RedisLease lease) {
+    int replicas = backend.settings().waitReplicas();
+    if (replicas <= 0) {
+      hand(lease);
+      return;
+    }
+    long waitMillis = Math.max(1, backend.context().options().commandTimeout().toMillis() / 2);
+    backend.bounded(() -> backend.driver().waitReplicas(keys.lock(), replicas, waitMillis))
+        .whenComplete((acked, e) -> {
+          if (e == null && acked != null && acked >= replicas) {
+            hand(lease);
+            return;
+          }
+          releaseUnwanted(lease);
+          fail(e != null ? e : new LockBackendException("lock '" + request.name() + "' was won on "
+              + backend.describe() + " but only " + acked + " of " + replicas + " replicas acknowledged it within "
+              + waitMillis + " ms; it was released again", null));
+        });
+  }
+
+  private void hand(RedisLease lease) {
+    backend.deliver(() -> {
+      if (!result.complete(lease)) {
+        releaseUnwanted(lease); // the caller gave up as the lock was won
+      }
+    });
+  }
+
+  private void releaseUnwanted(RedisLease lease) {
+    lease.release().whenComplete((ok, e) -> {
+      if (e != null) {
+        log.debug("Release of unwanted lock '{}' failed; it expires by itself", request.name(), e);
+      }
+    });
+  }
+
+  private void fail(Throwable failure) {
+    LockBackendException e = backend.backendFailure("acquiring lock '" + request.name() + "'", failure);
+    backend.deliver(() -> result.completeExceptionally(e));
+  }
+
+  private void scheduleRecheck(long delayNanos) {
+    try {
+      recheck = backend.context().scheduler().schedule(this::attempt, delayNanos, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(new IllegalStateException("the LockClient was closed while waiting", e));
+    }
+  }
+
+  private synchronized void finish() {
+    cancelRecheck();
+    if (joined) {
+      backend.subscriptions().leave(keys.channel(), this);
+    }
+  }
+
+  private void cancelRecheck() {
+    ScheduledFuture<?> r = recheck;
+    if (r != null) {
+      r.cancel(false);
+      recheck = null;
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package dev.lockkit.redis.internal;
+
+import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.SslVerifyMode;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * The Jedis adapter. Jedis blocks, so every command runs on the driver's own small pool of daemon threads
+ * (one pooled connection each), and the subscription on a {@link JedisSubscriber} thread.
+ */
+final class JedisDriver implements RedisDriver {
+  private static final Logger log = LoggerFactory.getLogger(JedisDriver.class);
+  private static final int MAX_CONCURRENT = 64;
+
+  private final UnifiedJedis jedis;
+  private final ThreadPoolExecutor executor;
+  private final JedisSubscriber subscriber;
+  private final Duration timeout;
+
+  private JedisDriver(RedisSettings settings, Duration timeout, String clientId, Listener listener) {
+    this.timeout = timeout;
+    int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+    DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
+        .connectionTimeoutMillis(millis).socketTimeoutMillis(millis).clientName("lockkit-" + clientId);
+    if (settings.password() != null) {
+      b.user(settings.user()).password(settings.password());
+    }
+    if (!settings.cluster()) {
+      b.database(settings.database());
+    }
+    if (settings.tls()) {
+      SslOptions.Builder ssl = SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL);
+      if (settings.trustPem() != null) {
+        byte[] store = Tls.pkcs12(settings.trustPem(), Tls.STORE_PASSWORD);
+        ssl.truststore(() -> new ByteArrayInputStream(store), Tls.STORE_PASSWORD).trustStoreType("PKCS12");
+      }
+      b.sslOptions(ssl.build());
+    }
+    JedisClientConfig config = b.build();
+    GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+    pool.setMaxTotal(MAX_CONCURRENT);
+    pool.setMaxIdle(8);
+    pool.setMaxWait(timeout);
+    pool.setJmxEnabled(false);
+    Set<HostAndPort> nodes = new LinkedHashSet<>();
+    for (RedisSettings.Node node : settings.nodes()) {
+      nodes.add(new HostAndPort(node.host(), node.port()));
+    }
+    if (settings.cluster()) {
+      this.jedis = RedisClusterClient.builder().nodes(nodes).clientConfig(config).poolConfig(pool)
+          .maxAttempts(2).maxTotalRetriesDuration(timeout).build();
+    } else {
+      this.jedis = RedisClient.builder().hostAndPort(nodes.iterator().next()).clientConfig(config)
+          .poolConfig(pool).build();
+    }
+    try {
+      jedis.ping(); // Jedis connects lazily: fail now on a wrong password or a dead server
+    } catch (RuntimeException e) {
+      jedis.close();
+      throw e;
+    }
+    AtomicInteger threads = new AtomicInteger();
+    this.executor = new ThreadPoolExecutor(0, MAX_CONCURRENT, 1, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+      Thread t = new Thread(r, "lockkit-" + clientId + "-jedis-" + threads.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    Supplier<Connection> connector = () -> {
+      RuntimeException last = null;
+      for (HostAndPort node : nodes) {
+        try {
+          return new Connection(node, config);
+        } catch (RuntimeException e) {
+          last = e;
+        }
+      }
+      throw last == null ? new IllegalStateException("no node to subscribe on") : last;
+    };
+    this.subscriber = new JedisSubscriber(connector, listener, timeout, "lockkit-" + clientId + "-jedis-pubsub");
+  }
+
+  /** Connects, or throws the driver's exception. */
+  static RedisDriver open(RedisSettings settings, Duration timeout, String clientId, Listener listener) {
+    return new JedisDriver(settings, timeout, clientId, listener);
+  }
+
+  @Override
+  public CompletableFuture<List<Long>> evalsha(String sha, List<String> keys, List<String> args) {
+    return call(() -> Replies.longs(jedis.evalsha(sha, keys, args)));
+  }
+
+  @Override
+  public CompletableFuture<List<Long>> eval(String script, List<String> keys, List<String> args) {
+    return call(() -> Replies.longs(jedis.eval(script, keys, args)));
+  }
+
+  @Override
+  public CompletableFuture<Long> waitReplicas(String key, int replicas, long timeoutMillis) {
+    return call(() -> jedis.waitReplicas(key, replicas, timeoutMillis));
+  }
+
+  @Override
+  public CompletableFuture<Void> subscribe(String channel) {
+    return subscriber.subscribe(channel);
+  }
+
+  @Override
+  public CompletableFuture<Void> unsubscribe(String channel) {
+    subscriber.unsubscribe(channel);
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private <T> CompletableFuture<T> call(Supplier<T> command) {
+    try {
+      return CompletableFuture.supplyAsync(command, executor);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(new IllegalStateException(
+          "the Jedis driver is closed or runs " + MAX_CONCURRENT + " commands already", e));
+    }
+  }
+
+  @Override
+  public void close() {
+    subscriber.close();
+    executor.shutdown();
+    try {
+      jedis.close();
+    } catch (RuntimeException e) {
+      log.debug("Closing Jedis failed", e);
+    }
+    try {
+      if (!executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

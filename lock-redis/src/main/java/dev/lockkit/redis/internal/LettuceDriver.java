@@ -1,0 +1,193 @@
+package dev.lockkit.redis.internal;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The Lettuce adapter: one command connection and one pub/sub connection, standalone or cluster. */
+final class LettuceDriver implements RedisDriver {
+  private static final Logger log = LoggerFactory.getLogger(LettuceDriver.class);
+
+  private final ClientResources resources;
+  private final AbstractRedisClient client;
+  private final StatefulConnection<String, String> connection;
+  private final RedisScriptingAsyncCommands<String, String> scripting;
+  private final StatefulRedisPubSubConnection<String, String> pubsub;
+  private final Duration timeout;
+  private volatile boolean opened;
+
+  private LettuceDriver(RedisSettings settings, Duration timeout, Listener listener) {
+    this.timeout = timeout;
+    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(1).build();
+    List<RedisURI> uris = new ArrayList<>();
+    for (RedisSettings.Node node : settings.nodes()) {
+      RedisURI.Builder b = RedisURI.builder().withHost(node.host()).withPort(node.port()).withTimeout(timeout)
+          .withSsl(settings.tls());
+      if (settings.password() != null) {
+        b.withAuthentication(settings.user() == null ? "default" : settings.user(), settings.password());
+      }
+      if (!settings.cluster()) {
+        b.withDatabase(settings.database());
+      }
+      uris.add(b.build());
+    }
+    SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
+    TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
+    SslOptions ssl = settings.trustPem() == null ? SslOptions.create()
+        : SslOptions.builder().jdkSslProvider().trustManager(settings.trustPem().toFile()).build();
+    AbstractRedisClient created = null;
+    StatefulConnection<String, String> conn = null;
+    StatefulRedisPubSubConnection<String, String> ps = null;
+    try {
+      if (settings.cluster()) {
+        RedisClusterClient cluster = RedisClusterClient.create(resources, uris);
+        created = cluster;
+        cluster.setOptions(ClusterClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
+            .sslOptions(ssl).disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        StatefulRedisClusterConnection<String, String> c = cluster.connect(StringCodec.UTF8);
+        conn = c;
+        this.scripting = c.async();
+        ps = cluster.connectPubSub(StringCodec.UTF8);
+      } else {
+        RedisClient standalone = RedisClient.create(resources, uris.get(0));
+        created = standalone;
+        standalone.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
+            .sslOptions(ssl).disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        StatefulRedisConnection<String, String> c = standalone.connect(StringCodec.UTF8);
+        conn = c;
+        this.scripting = c.async();
+        ps = standalone.connectPubSub(StringCodec.UTF8);
+      }
+      ps.addListener(new RedisPubSubAdapter<String, String>() {
+        @Override
+        public void message(String channel, String message) {
+          listener.message(channel);
+        }
+      });
+      created.addListener(new RedisConnectionStateListener() {
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
+          if (opened) {
+            listener.reconnected();
+          }
+        }
+      });
+    } catch (RuntimeException | Error e) {
+      closeQuietly(ps);
+      closeQuietly(conn);
+      shutdown(created, resources);
+      throw e;
+    }
+    this.client = created;
+    this.connection = conn;
+    this.pubsub = ps;
+    this.opened = true;
+  }
+
+  /** Connects, or throws the driver's exception. */
+  static RedisDriver open(RedisSettings settings, Duration timeout, String clientId, Listener listener) {
+    return new LettuceDriver(settings, timeout, listener);
+  }
+
+  @Override
+  public CompletableFuture<List<Long>> evalsha(String sha, List<String> keys, List<String> args) {
+    return scripting.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys.toArray(String[]::new),
+        args.toArray(String[]::new)).toCompletableFuture().thenApply(Replies::longs);
+  }
+
+  @Override
+  public CompletableFuture<List<Long>> eval(String script, List<String> keys, List<String> args) {
+    return scripting.<List<Object>>eval(script, ScriptOutputType.MULTI, keys.toArray(String[]::new),
+        args.toArray(String[]::new)).toCompletableFuture().thenApply(Replies::longs);
+  }
+
+  @Override
+  public CompletableFuture<Long> waitReplicas(String key, int replicas, long timeoutMillis) {
+    if (connection instanceof StatefulRedisClusterConnection<String, String> cluster) {
+      RedisClusterNode node = cluster.getPartitions().getPartitionBySlot(SlotHash.getSlot(key));
+      if (node == null) {
+        return CompletableFuture.failedFuture(new IllegalStateException("no cluster node serves the slot of " + key));
+      }
+      return cluster.getConnectionAsync(node.getNodeId())
+          .thenCompose(c -> c.async().waitForReplication(replicas, timeoutMillis).toCompletableFuture());
+    }
+    @SuppressWarnings("unchecked")
+    StatefulRedisConnection<String, String> standalone = (StatefulRedisConnection<String, String>) connection;
+    return standalone.async().waitForReplication(replicas, timeoutMillis).toCompletableFuture();
+  }
+
+  @Override
+  public CompletableFuture<Void> subscribe(String channel) {
+    return pubsub.async().subscribe(channel).toCompletableFuture();
+  }
+
+  @Override
+  public CompletableFuture<Void> unsubscribe(String channel) {
+    return pubsub.async().unsubscribe(channel).toCompletableFuture();
+  }
+
+  @Override
+  public void close() {
+    opened = false;
+    closeQuietly(pubsub);
+    closeQuietly(connection);
+    shutdown(client, resources);
+  }
+
+  private static void closeQuietly(@Nullable StatefulConnection<?, ?> c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (RuntimeException e) {
+      log.debug("Closing a Lettuce connection failed", e);
+    }
+  }
+
+  private void shutdown(@Nullable AbstractRedisClient c, ClientResources r) {
+    try {
+      if (c != null) {
+        c.shutdown(Duration.ZERO, timeout);
+      }
+    } catch (RuntimeException e) {
+      log.debug("Shutting down the Lettuce client failed", e);
+    }
+    try {
+      r.shutdown(0, timeout.toMillis(), TimeUnit.MILLISECONDS).await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      log.debug("Shutting down Lettuce's threads failed", e);
+    }
+  }
+}

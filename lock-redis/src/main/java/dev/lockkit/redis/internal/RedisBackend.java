@@ -1,0 +1,181 @@
+package dev.lockkit.redis.internal;
+
+import dev.lockkit.LockBackendException;
+import dev.lockkit.internal.Checks;
+import dev.lockkit.spi.AcquireRequest;
+import dev.lockkit.spi.BackendContext;
+import dev.lockkit.spi.BackendLease;
+import dev.lockkit.spi.LockBackend;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Redis side of one lockkit client, whatever the driver: runs the scripts (by SHA, reloading on
+ * {@code NOSCRIPT}), hands out {@link RedisLease}s, and lets {@link Acquisition}s wait on shared
+ * {@link Subscriptions}.
+ */
+public final class RedisBackend implements LockBackend {
+  private static final Logger log = LoggerFactory.getLogger(RedisBackend.class);
+
+  private final RedisSettings settings;
+  private final BackendContext context;
+  private final Duration commandTimeout;
+  private final Subscriptions subscriptions;
+  private final RedisDriver driver;
+  private final String publishCommand;
+
+  private RedisBackend(RedisSettings settings, BackendContext context, RedisDriver.Factory factory) {
+    this.settings = settings;
+    this.context = context;
+    this.commandTimeout = context.options().commandTimeout();
+    this.subscriptions = new Subscriptions(this);
+    // Plain pub/sub also reaches every node of a cluster; every client of a deployment must agree on it.
+    this.publishCommand = "PUBLISH";
+    this.driver = factory.open(settings, commandTimeout, context.clientId(), subscriptions);
+  }
+
+  /**
+   * Connects a backend; throws {@link LockBackendException} if the server cannot be reached or refuses the
+   * client within the command timeout.
+   */
+  public static RedisBackend open(RedisSettings settings, BackendContext context, RedisDriver.Factory factory) {
+    try {
+      return new RedisBackend(settings, context, factory);
+    } catch (LockBackendException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new LockBackendException("could not connect to " + settings.describe() + " with the "
+          + settings.driver() + " driver within " + context.options().commandTimeout() + ": " + e, e);
+    }
+  }
+
+  @Override
+  public CompletableFuture<BackendLease> acquire(AcquireRequest request) {
+    CompletableFuture<BackendLease> result = new CompletableFuture<>();
+    new Acquisition(this, request, result).start();
+    return result;
+  }
+
+  @Override
+  public String describe() {
+    return settings.describe();
+  }
+
+  @Override
+  public void close() {
+    subscriptions.close();
+    driver.close();
+  }
+
+  // ---- what leases and acquisitions use ----
+
+  BackendContext context() {
+    return context;
+  }
+
+  RedisSettings settings() {
+    return settings;
+  }
+
+  Subscriptions subscriptions() {
+    return subscriptions;
+  }
+
+  RedisDriver driver() {
+    return driver;
+  }
+
+  /** One try of the acquire script: {won, fence} or {lost, holder's PTTL}. */
+  CompletableFuture<List<Long>> tryAcquire(RedisKeys keys, String owner, Duration lease) {
+    return run(Scripts.ACQUIRE, keys.acquireKeys(), List.of(owner, Long.toString(millis(lease))));
+  }
+
+  CompletableFuture<Boolean> renew(RedisKeys keys, String owner, Duration lease) {
+    return run(Scripts.RENEW, List.of(keys.lock()), List.of(owner, Long.toString(millis(lease))))
+        .thenApply(r -> r.get(0) == 1L);
+  }
+
+  CompletableFuture<Boolean> release(RedisKeys keys, String owner) {
+    return run(Scripts.RELEASE, keys.releaseKeys(), List.of(owner, publishCommand)).thenApply(r -> r.get(0) == 1L);
+  }
+
+  /** Runs a script by SHA; on NOSCRIPT (a restarted server, SCRIPT FLUSH) sends it whole, which reloads it. */
+  private CompletableFuture<List<Long>> run(Scripts.Script script, List<String> keys, List<String> args) {
+    CompletableFuture<List<Long>> first = bounded(() -> driver.evalsha(script.sha(), keys, args));
+    return first.exceptionallyCompose(failure -> {
+      if (isNoScript(failure)) {
+        log.debug("Script {} missing on {}; sending it again", script.name(), describe());
+        return bounded(() -> driver.eval(script.source(), keys, args));
+      }
+      return CompletableFuture.failedFuture(failure);
+    }).exceptionallyCompose(failure -> CompletableFuture.failedFuture(
+        backendFailure("the " + script.name() + " script on '" + keys.get(0) + "'", failure)));
+  }
+
+  /** A driver call, also bounded here in case the driver's own timeout does not cover a step. */
+  <T> CompletableFuture<T> bounded(java.util.function.Supplier<CompletableFuture<T>> call) {
+    CompletableFuture<T> f;
+    try {
+      f = call.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return f.toCompletableFuture().orTimeout(Checks.toNanosSaturated(commandTimeout), TimeUnit.NANOSECONDS);
+  }
+
+  LockBackendException backendFailure(String what, Throwable failure) {
+    Throwable t = unwrap(failure);
+    if (t instanceof LockBackendException e) {
+      return e;
+    }
+    if (t instanceof TimeoutException) {
+      return new LockBackendException("no answer from " + describe() + " within " + commandTimeout + " to "
+          + what, t);
+    }
+    return new LockBackendException(what + " failed on " + describe() + ": " + t, t);
+  }
+
+  /** Runs a completion on the client's timer thread, so that callers' callbacks never run on I/O threads. */
+  void deliver(Runnable task) {
+    try {
+      context.scheduler().execute(task);
+    } catch (RejectedExecutionException e) {
+      task.run(); // the client is closing: its futures are being failed anyway
+    }
+  }
+
+  static Throwable unwrap(Throwable t) {
+    Throwable e = t;
+    while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+      e = e.getCause();
+    }
+    return e;
+  }
+
+  private static boolean isNoScript(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      String message = t.getMessage();
+      if (message != null && message.contains("NOSCRIPT")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static long millis(Duration d) {
+    return Math.max(1, Checks.toNanosSaturated(d) / 1_000_000L);
+  }
+
+  static @Nullable Long first(@Nullable List<Long> r) {
+    return r == null || r.isEmpty() ? null : r.get(0);
+  }
+}

@@ -1,0 +1,46 @@
+package dev.lockkit.redis.internal;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the backend needs from a Redis client library, and nothing more: scripts, {@code WAIT}, and
+ * subscriptions. An adapter only moves bytes; scripts, key layout and waiting live in the backend. Every
+ * future completes within the command timeout (the adapter configures its library so) and on the library's
+ * own threads; none of these methods blocks.
+ */
+public interface RedisDriver {
+
+  /** Told what arrives on the subscription connection. Called on the driver's threads; must not block. */
+  interface Listener {
+    /** A message was published on a subscribed channel. */
+    void message(String channel);
+
+    /** The subscription connection was re-established: messages sent meanwhile may have been missed. */
+    void reconnected();
+  }
+
+  /** Opens a driver: connects (bounded by the command timeout) or throws. */
+  @FunctionalInterface
+  interface Factory {
+    RedisDriver open(RedisSettings settings, java.time.Duration commandTimeout, String clientId, Listener listener);
+  }
+
+  /** {@code EVALSHA}; the result is a script's array of integers, or fails ({@code NOSCRIPT} among others). */
+  CompletableFuture<List<Long>> evalsha(String sha, List<String> keys, List<String> args);
+
+  /** {@code EVAL}, which also caches the script on the server that runs it. */
+  CompletableFuture<List<Long>> eval(String script, List<String> keys, List<String> args);
+
+  /** {@code WAIT replicas timeout} on the server that holds {@code key}; the count of replicas that acked. */
+  CompletableFuture<Long> waitReplicas(String key, int replicas, long timeoutMillis);
+
+  /** Subscribes to a channel; the future completes when the server confirmed the subscription. */
+  CompletableFuture<Void> subscribe(String channel);
+
+  /** Unsubscribes from a channel. */
+  CompletableFuture<Void> unsubscribe(String channel);
+
+  /** Closes every connection and stops the driver's threads, waiting a bounded time for them. */
+  void close();
+}

@@ -1,0 +1,28 @@
+package dev.lockkit.redis.internal;
+
+import java.util.List;
+
+/**
+ * The keys of one lock name. The hash tag {@code {name}} puts all three in one cluster slot, so one script
+ * may touch them all.
+ *
+ * @param lock {@code <namespace>:{<name>}}: holds the owner token, with the lease as its TTL
+ * @param fence {@code <namespace>:{<name>}:fence}: the last fencing token handed out
+ * @param channel {@code <namespace>:{<name>}:released}: where a release is published
+ */
+public record RedisKeys(String lock, String fence, String channel) {
+
+  /** The keys of {@code name} in {@code namespace}; both are validated by the client and contain no braces. */
+  public static RedisKeys of(String namespace, String name) {
+    String lock = namespace + ":{" + name + "}";
+    return new RedisKeys(lock, lock + ":fence", lock + ":released");
+  }
+
+  List<String> acquireKeys() {
+    return List.of(lock, fence);
+  }
+
+  List<String> releaseKeys() {
+    return List.of(lock, channel);
+  }
+}

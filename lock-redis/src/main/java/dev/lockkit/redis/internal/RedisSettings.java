@@ -1,0 +1,201 @@
+package dev.lockkit.redis.internal;
+
+import dev.lockkit.internal.Checks;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a Redis URI asks for, parsed and checked before anything connects:
+ * {@code redis[s]://[user:password@]host[:port][/db][?options]} or
+ * {@code redis-cluster://[user:password@]host:port[,host:port...][?options]}.
+ *
+ * @param cluster true for {@code redis-cluster}
+ * @param tls true for {@code rediss}, or {@code ?tls=true}
+ * @param nodes the hosts and ports, at least one
+ * @param user the ACL user, or null for the default user
+ * @param password the password, or null
+ * @param database the database number of a standalone server
+ * @param driver the driver name: {@code lettuce} or {@code jedis}
+ * @param waitReplicas replicas that must acknowledge an acquisition (0: none)
+ * @param trustPem a PEM file of certificates to trust for TLS, or null for the JVM's trust store
+ */
+public record RedisSettings(
+    boolean cluster, boolean tls, List<Node> nodes, @Nullable String user, @Nullable String password,
+    int database, String driver, int waitReplicas, @Nullable Path trustPem) {
+
+  /** The driver used when the URI names none. */
+  public static final String LETTUCE = "lettuce";
+  /** The Jedis driver's name in {@code ?driver=}. */
+  public static final String JEDIS = "jedis";
+
+  /**
+   * One server address.
+   *
+   * @param host the host
+   * @param port the port
+   */
+  public record Node(String host, int port) {
+    @Override
+    public String toString() {
+      return host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
+    }
+  }
+
+  /** Parses and checks the URI; throws {@link IllegalArgumentException} saying what is wrong. */
+  public static RedisSettings parse(URI uri) {
+    Checks.notNull(uri, "uri");
+    String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
+    Checks.argument(scheme.equals("redis") || scheme.equals("rediss") || scheme.equals("redis-cluster"),
+        "uri must have the scheme redis, rediss or redis-cluster, was %s", safe(uri));
+    boolean cluster = scheme.equals("redis-cluster");
+    String authority = uri.getRawAuthority();
+    Checks.argument(authority != null && !authority.isEmpty(), "uri must name a host, was %s", safe(uri));
+    String user = null;
+    String password = null;
+    int at = authority.lastIndexOf('@');
+    if (at >= 0) {
+      String info = authority.substring(0, at);
+      authority = authority.substring(at + 1);
+      int colon = info.indexOf(':');
+      if (colon < 0) {
+        password = decode(info);
+      } else {
+        user = colon == 0 ? null : decode(info.substring(0, colon));
+        password = decode(info.substring(colon + 1));
+      }
+      if (password != null && password.isEmpty()) {
+        password = null;
+      }
+    }
+    List<Node> nodes = new ArrayList<>();
+    for (String part : authority.split(",", -1)) {
+      nodes.add(node(part.trim(), uri));
+    }
+    Checks.argument(cluster || nodes.size() == 1,
+        "a redis:// uri names one server; use redis-cluster://host:port,host:port for a cluster, was %s",
+        safe(uri));
+    int database = 0;
+    String path = uri.getRawPath();
+    if (path != null && !path.isEmpty() && !path.equals("/")) {
+      Checks.argument(!cluster, "a redis-cluster uri has no database path, was %s", safe(uri));
+      try {
+        database = Integer.parseInt(path.substring(1));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("the path of a redis uri must be a database number, was "
+            + safe(uri), e);
+      }
+      Checks.argument(database >= 0, "the database number must not be negative, was %s", safe(uri));
+    }
+    Map<String, String> query = query(uri);
+    String driver = query.getOrDefault("driver", LETTUCE).toLowerCase(Locale.ROOT);
+    Checks.argument(driver.equals(LETTUCE) || driver.equals(JEDIS),
+        "driver must be lettuce or jedis, was '%s' in %s", driver, safe(uri));
+    int waitReplicas = 0;
+    if (query.containsKey("waitReplicas")) {
+      try {
+        waitReplicas = Integer.parseInt(query.get("waitReplicas"));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("waitReplicas must be a number, was " + safe(uri), e);
+      }
+      Checks.argument(waitReplicas >= 0, "waitReplicas must not be negative, was %s", waitReplicas);
+    }
+    boolean tls = scheme.equals("rediss") || Boolean.parseBoolean(query.getOrDefault("tls", "false"));
+    Path trust = null;
+    if (query.containsKey("trustPem")) {
+      trust = Path.of(query.get("trustPem"));
+      Checks.argument(Files.isReadable(trust), "trustPem must be a readable file, was %s", trust);
+    }
+    return new RedisSettings(cluster, tls, List.copyOf(nodes), user, password, database, driver, waitReplicas,
+        trust);
+  }
+
+  private static Node node(String part, URI uri) {
+    Checks.argument(!part.isEmpty(), "uri has an empty host, was %s", safe(uri));
+    String host;
+    String port = null;
+    if (part.startsWith("[")) {
+      int close = part.indexOf(']');
+      Checks.argument(close > 0, "uri has a bad IPv6 host, was %s", safe(uri));
+      host = part.substring(1, close);
+      if (close + 1 < part.length()) {
+        Checks.argument(part.charAt(close + 1) == ':', "uri has a bad host, was %s", safe(uri));
+        port = part.substring(close + 2);
+      }
+    } else {
+      int colon = part.lastIndexOf(':');
+      host = colon < 0 ? part : part.substring(0, colon);
+      port = colon < 0 ? null : part.substring(colon + 1);
+    }
+    Checks.argument(!host.isEmpty(), "uri has an empty host, was %s", safe(uri));
+    int p = 6379;
+    if (port != null) {
+      try {
+        p = Integer.parseInt(port);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("uri has a bad port '" + port + "', was " + safe(uri), e);
+      }
+      Checks.argument(p > 0 && p < 65536, "port must be 1 to 65535, was %s", p);
+    }
+    return new Node(host, p);
+  }
+
+  private static Map<String, String> query(URI uri) {
+    Map<String, String> result = new TreeMap<>();
+    String raw = uri.getRawQuery();
+    if (raw == null || raw.isEmpty()) {
+      return result;
+    }
+    for (String pair : raw.split("&")) {
+      if (pair.isEmpty()) {
+        continue;
+      }
+      int eq = pair.indexOf('=');
+      String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+      String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+      Checks.argument(List.of("driver", "waitReplicas", "tls", "trustPem").contains(key),
+          "unknown redis uri option '%s' (known: driver, waitReplicas, tls, trustPem) in %s", key, safe(uri));
+      Checks.argument(result.put(key, value) == null, "redis uri option '%s' is given twice in %s", key, safe(uri));
+    }
+    return result;
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+
+  /** The URI without its user info, for messages. */
+  public static String safe(URI uri) {
+    String s = uri.toString();
+    String authority = uri.getRawAuthority();
+    if (authority != null && authority.contains("@")) {
+      s = s.replace(authority, authority.substring(authority.lastIndexOf('@') + 1));
+    }
+    return s;
+  }
+
+  /** A description of the server without credentials, such as {@code redis://127.0.0.1:6379}. */
+  public String describe() {
+    StringBuilder b = new StringBuilder(cluster ? "redis-cluster://" : tls ? "rediss://" : "redis://");
+    for (int i = 0; i < nodes.size(); i++) {
+      b.append(i == 0 ? "" : ",").append(nodes.get(i));
+    }
+    if (!cluster && database != 0) {
+      b.append('/').append(database);
+    }
+    return b.toString();
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+}

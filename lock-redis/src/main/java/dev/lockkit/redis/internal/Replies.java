@@ -1,0 +1,25 @@
+package dev.lockkit.redis.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** Turns what a driver returns for a script into the array of integers every lockkit script returns. */
+final class Replies {
+  private Replies() {}
+
+  static List<Long> longs(@Nullable Object reply) {
+    if (!(reply instanceof List<?> list)) {
+      throw new IllegalStateException("a lockkit script returned " + reply + " instead of an array of integers");
+    }
+    List<Long> result = new ArrayList<>(list.size());
+    for (Object o : list) {
+      if (o instanceof Number n) {
+        result.add(n.longValue());
+      } else {
+        throw new IllegalStateException("a lockkit script returned " + reply + " instead of an array of integers");
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,15 @@
+package dev.lockkit.redis;
+
+import dev.lockkit.LockClient;
+import dev.lockkit.LockOptions;
+import dev.lockkit.Locks;
+import dev.lockkit.contract.LockContractTest;
+import dev.lockkit.redis.testing.SharedServers;
+
+/** The whole contract, unchanged, with the Jedis driver on a three-master Redis Cluster. */
+class JedisClusterContractTest extends LockContractTest {
+  @Override
+  protected LockClient newClient(LockOptions options) {
+    return Locks.connect(SharedServers.cluster().uri() + "?driver=jedis", options);
+  }
+}

@@ -1,0 +1,25 @@
+package dev.lockkit.redis.testing;
+
+/** Servers shared by every test class of one JVM, started on first use and stopped at JVM exit. */
+public final class SharedServers {
+  private static RedisServer standalone;
+  private static RedisCluster cluster;
+
+  private SharedServers() {}
+
+  /** The shared standalone server. */
+  public static synchronized RedisServer standalone() {
+    if (standalone == null) {
+      standalone = RedisServer.launch();
+    }
+    return standalone;
+  }
+
+  /** The shared three-master cluster. */
+  public static synchronized RedisCluster cluster() {
+    if (cluster == null) {
+      cluster = RedisCluster.launch(3);
+    }
+    return cluster;
+  }
+}
