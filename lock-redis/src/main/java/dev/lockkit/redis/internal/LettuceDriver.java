@@ -72,7 +72,7 @@ final class LettuceDriver implements RedisDriver {
         RedisClusterClient cluster = RedisClusterClient.create(resources, uris);
         created = cluster;
         cluster.setOptions(ClusterClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
-            .sslOptions(ssl).disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+            .sslOptions(ssl).build()); // node connections open lazily: commands wait for them, bounded by timeouts
         StatefulRedisClusterConnection<String, String> c = cluster.connect(StringCodec.UTF8);
         conn = c;
         this.scripting = c.async();
