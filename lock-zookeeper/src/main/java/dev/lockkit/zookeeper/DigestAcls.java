@@ -4,7 +4,10 @@ import dev.lockkit.LockBackendException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import org.apache.curator.framework.api.ACLProvider;
 import org.apache.zookeeper.ZooDefs;
@@ -19,9 +22,10 @@ final class DigestAcls implements ACLProvider {
   private final List<ACL> acl;
 
   DigestAcls(String userAndSecret) {
-    this.acl = List.of(
+    // not List.of: ZooKeeper's validateACL asks contains(null), which immutable lists answer with an NPE
+    this.acl = Collections.unmodifiableList(new ArrayList<>(Arrays.asList(
         new ACL(ZooDefs.Perms.ALL, new Id("digest", digest(userAndSecret))),
-        new ACL(ZooDefs.Perms.READ, new Id("world", "anyone")));
+        new ACL(ZooDefs.Perms.READ, new Id("world", "anyone")))));
   }
 
   /**

@@ -1,0 +1,88 @@
+package dev.lockkit.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.lockkit.LockOptions;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ZkSettingsTest {
+  private static final LockOptions OPTIONS = LockOptions.builder().commandTimeout(Duration.ofSeconds(7)).build();
+
+  private static ZkSettings parse(String uri) {
+    return ZkSettings.parse(URI.create(uri), OPTIONS);
+  }
+
+  @Test
+  void aSingleHostTakesTheDefaults() {
+    ZkSettings s = parse("zookeeper://localhost");
+    assertThat(s.connectString()).isEqualTo("localhost:2181");
+    assertThat(s.chroot()).isEmpty();
+    assertThat(s.sessionTimeout()).isEqualTo(ZkSettings.DEFAULT_SESSION_TIMEOUT);
+    assertThat(s.connectionTimeout()).isEqualTo(Duration.ofSeconds(7));
+    assertThat(s.maxRetries()).isEqualTo(ZkSettings.DEFAULT_MAX_RETRIES);
+    assertThat(s.digest()).isNull();
+    assertThat(s.describe()).isEqualTo("zookeeper://localhost:2181");
+  }
+
+  @Test
+  void severalHostsAChrootAndParameters() {
+    ZkSettings s = parse("zookeeper://h1:2181,h2,10.0.0.3:2182/apps/locks/?sessionTimeout=15s&connectionTimeout=PT3S"
+        + "&maxRetries=5&retryBaseSleep=250");
+    assertThat(s.connectString()).isEqualTo("h1:2181,h2:2181,10.0.0.3:2182");
+    assertThat(s.chroot()).isEqualTo("/apps/locks");
+    assertThat(s.sessionTimeout()).isEqualTo(Duration.ofSeconds(15));
+    assertThat(s.connectionTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(s.maxRetries()).isEqualTo(5);
+    assertThat(s.retryBaseSleep()).isEqualTo(Duration.ofMillis(250));
+  }
+
+  @Test
+  void anIpv6HostKeepsItsBrackets() {
+    assertThat(parse("zookeeper://[::1]:2182").connectString()).isEqualTo("[::1]:2182");
+  }
+
+  @Test
+  void credentialsAreDecodedAndNeverShown() {
+    ZkSettings s = parse("zookeeper://app:p%40ss%3Aword@h1:2181/x");
+    assertThat(s.digest()).isEqualTo("app:p@ss:word");
+    assertThat(s.describe()).doesNotContain("p@ss").doesNotContain("app");
+    assertThat(s.toString()).doesNotContain("p@ss");
+    assertThat(ZkSettings.redact(URI.create("zookeeper://app:secret@h1:2181/x"))).doesNotContain("secret");
+  }
+
+  @Test
+  void digestIdsMatchZooKeepersOwnScheme() {
+    // the value ZooKeeper's DigestAuthenticationProvider computes for super:test (from its documentation)
+    assertThat(DigestAcls.digest("super:test")).isEqualTo("super:D/InIHSb7yEEbrWz8b9l71RjZJU=");
+  }
+
+  @Test
+  void malformedUrisAreRefusedSayingWhy() {
+    assertThatThrownBy(() -> parse("redis://localhost")).hasMessageContaining("scheme");
+    assertThatThrownBy(() -> parse("zookeeper:localhost")).hasMessageContaining("zookeeper://host");
+    assertThatThrownBy(() -> parse("zookeeper:///x")).hasMessageContaining("host");
+    assertThatThrownBy(() -> parse("zookeeper://h1:99999")).hasMessageContaining("port");
+    assertThatThrownBy(() -> parse("zookeeper://h1,,h2")).hasMessageContaining("host[:port]");
+    assertThatThrownBy(() -> parse("zookeeper://h1?sessionTimout=1s")).hasMessageContaining("sessionTimout");
+    assertThatThrownBy(() -> parse("zookeeper://h1?sessionTimeout=soon")).hasMessageContaining("sessionTimeout");
+    assertThatThrownBy(() -> parse("zookeeper://h1?sessionTimeout=0")).hasMessageContaining("positive");
+    assertThatThrownBy(() -> parse("zookeeper://h1?maxRetries=1&maxRetries=2")).hasMessageContaining("twice");
+    assertThatThrownBy(() -> parse("zookeeper://h1?maxRetries=99")).hasMessageContaining("maxRetries");
+    assertThatThrownBy(() -> parse("zookeeper://h1/zookeeper/x")).hasMessageContaining("/zookeeper");
+    assertThatThrownBy(() -> parse("zookeeper://:secret@h1")).hasMessageContaining("user:secret");
+    assertThatThrownBy(() -> parse("zookeeper://user:secret@h1:99999")).hasMessageNotContaining("secret");
+  }
+
+  @Test
+  void lockNamesBecomeValidPathsWithoutCollisions() {
+    assertThat(LockNodes.encode("orders/42")).isEqualTo("orders/42");
+    assertThat(LockNodes.encode("user@example.com:σ-1")).isEqualTo("user@example.com:σ-1");
+    assertThat(LockNodes.encode("a\uD835\uDC00b")).isEqualTo("a%01D400b");
+    assertThat(LockNodes.queue(java.util.List.of("b", "_c_0f2f5e8a-8c0e-4a55-9a3f-0e2cbbd8b8a1-lock-0000000002",
+        "lock-0000000001", "lock-x")))
+        .extracting(LockNodes.Node::sequence).containsExactly(1L, 2L);
+  }
+}
