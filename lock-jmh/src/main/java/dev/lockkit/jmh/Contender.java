@@ -1,0 +1,177 @@
+package dev.lockkit.jmh;
+
+import dev.lockkit.LockClient;
+import dev.lockkit.Locks;
+import dev.lockkit.jmh.servers.Servers;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.redisson.Redisson;
+import org.redisson.api.RLock;
+import org.redisson.api.RedissonClient;
+import org.redisson.config.Config;
+
+/**
+ * Every lock implementation the benchmarks compare, each able to create its client: one line per peer (as
+ * Caffeine's benchmarks do with their cache types).
+ */
+public enum Contender {
+  /** lockkit's Redis backend on Lettuce. */
+  LOCKKIT_REDIS_LETTUCE {
+    @Override
+    public Instance create() {
+      return lockkit(Locks.connect(Servers.redisUri()));
+    }
+  },
+  /** lockkit's Redis backend on Jedis. */
+  LOCKKIT_REDIS_JEDIS {
+    @Override
+    public Instance create() {
+      return lockkit(Locks.connect(Servers.redisUri() + "?driver=jedis"));
+    }
+  },
+  /** lockkit's ZooKeeper backend. */
+  LOCKKIT_ZOOKEEPER {
+    @Override
+    public Instance create() {
+      return lockkit(Locks.connect("zookeeper://" + Servers.zookeeperConnect()));
+    }
+  },
+  /** lockkit's in-memory backend: the cost of the client core alone. */
+  LOCKKIT_MEMORY {
+    @Override
+    public Instance create() {
+      return lockkit(Locks.connect("memory:bench-" + UUID.randomUUID().toString().substring(0, 8)));
+    }
+  },
+  /** Redisson's {@code RLock}, watchdog renewal on (its default). */
+  REDISSON {
+    @Override
+    public Instance create() {
+      Config config = new Config();
+      config.useSingleServer().setAddress(Servers.redisUri());
+      RedissonClient redisson = Redisson.create(config);
+      return new Instance() {
+        @Override
+        public LockHandle lock(String name) {
+          RLock lock = redisson.getLock(name);
+          return () -> {
+            lock.lock();
+            return lock::unlock;
+          };
+        }
+
+        @Override
+        public void close() {
+          redisson.shutdown();
+        }
+      };
+    }
+  },
+  /** Apache Curator's {@code InterProcessMutex}. */
+  CURATOR {
+    @Override
+    public Instance create() throws InterruptedException {
+      CuratorFramework curator = CuratorFrameworkFactory.newClient(Servers.zookeeperConnect(),
+          new ExponentialBackoffRetry(100, 3));
+      curator.start();
+      if (!curator.blockUntilConnected(30, TimeUnit.SECONDS)) {
+        curator.close();
+        throw new IllegalStateException("Curator did not connect to " + Servers.zookeeperConnect());
+      }
+      return new Instance() {
+        @Override
+        public LockHandle lock(String name) {
+          InterProcessMutex mutex = new InterProcessMutex(curator, "/curator-bench/" + name);
+          return () -> {
+            mutex.acquire();
+            return mutex::release;
+          };
+        }
+
+        @Override
+        public void close() {
+          curator.close();
+        }
+      };
+    }
+  },
+  /**
+   * The floor no Redis lock can beat: raw Lettuce {@code SET NX PX} to take, {@code EVALSHA} compare-and-delete
+   * to release, on one connection. Under contention it retries at once (a spin lock).
+   */
+  FLOOR_LETTUCE {
+    @Override
+    public Instance create() {
+      RedisClient client = RedisClient.create(Servers.redisUri());
+      StatefulRedisConnection<String, String> connection = client.connect();
+      RedisCommands<String, String> redis = connection.sync();
+      String sha = redis.scriptLoad(
+          "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end");
+      return new Instance() {
+        @Override
+        public LockHandle lock(String name) {
+          String key = "floor:{" + name + "}";
+          return () -> {
+            String token = UUID.randomUUID().toString();
+            while (redis.set(key, token, SetArgs.Builder.nx().px(30_000)) == null) {
+              Thread.onSpinWait();
+            }
+            return () -> redis.evalsha(sha, ScriptOutputType.INTEGER, new String[] {key}, token);
+          };
+        }
+
+        @Override
+        public void close() {
+          connection.close();
+          client.shutdown();
+        }
+      };
+    }
+  };
+
+  /**
+   * Connects a client of this contender to its server (started on first use).
+   *
+   * @return the client
+   * @throws Exception whatever connecting throws
+   */
+  public abstract Instance create() throws Exception;
+
+  /** A connected client of one contender. */
+  public interface Instance extends AutoCloseable {
+    /**
+     * The lock of the given name.
+     *
+     * @param name the lock name
+     * @return a handle shared by all benchmark threads
+     */
+    LockHandle lock(String name);
+
+    @Override
+    void close();
+  }
+
+  private static Instance lockkit(LockClient client) {
+    return new Instance() {
+      @Override
+      public LockHandle lock(String name) {
+        dev.lockkit.DistributedLock lock = client.lock(name);
+        return lock::acquire;
+      }
+
+      @Override
+      public void close() {
+        client.close();
+      }
+    };
+  }
+}
