@@ -63,7 +63,7 @@ final class ZkLease implements BackendLease {
 
   /** Tells the holder once that the lease is gone. */
   void lose(String reason, @Nullable Throwable cause) {
-    if (lost.compareAndSet(false, true)) {
+    if (!released.get() && lost.compareAndSet(false, true)) {
       backend.held(this, false);
       events.lost(reason, cause);
     }

@@ -10,9 +10,9 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -51,7 +51,10 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
     this.context = context;
     String prefix = "lockkit-" + context.clientId() + "-zk";
     AtomicInteger threads = new AtomicInteger();
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(0, 64, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+    // a thread per completion under way, as CompletableFuture's own async methods would: a caller that blocks in
+    // what it chained (acquiring another lock, say) must not hold up the completion that would unblock it
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
+        new SynchronousQueue<>(),
         runnable -> {
           Thread t = new Thread(runnable, prefix + "-complete-" + threads.incrementAndGet());
           t.setDaemon(true);

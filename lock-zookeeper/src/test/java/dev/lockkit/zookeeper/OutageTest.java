@@ -70,6 +70,26 @@ class OutageTest {
   }
 
   @Test
+  void aReleaseThatMeetsAnOutageIsFinishedInTheBackgroundOnceTheServerIsBack() throws Exception {
+    Lease lease = client.lock("outage/release").acquire(Duration.ofSeconds(20));
+    server.stop();
+    long start = System.nanoTime();
+    assertThatThrownBy(lease::close).isInstanceOf(LockBackendException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(COMMAND_TIMEOUT.plus(GRACE));
+    assertThat(lease.isValid()).isFalse();
+    lease.close(); // released as far as the holder is concerned: a second close is a no-op
+    server.restart();
+    // the same session comes back (sessions outlive a restart), so only the guaranteed delete can free it
+    // before the 20 s session timeout
+    try (LockClient other = Locks.connect("zookeeper://" + server.getConnectString() + "/outage", OPTIONS)) {
+      await().atMost(Duration.ofSeconds(15)).until(() -> other.lock("outage/release").tryAcquire().map(l -> {
+        l.close();
+        return true;
+      }).orElse(false));
+    }
+  }
+
+  @Test
   void aLeaseIsInvalidWhileSuspendedAndValidAgainWhenTheSameSessionReconnects() throws Exception {
     Lease lease = client.lock("outage/held").acquire(Duration.ofSeconds(20));
     CopyOnWriteArrayList<LockLostException> losses = new CopyOnWriteArrayList<>();
