@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.lockkit.Lease;
+import dev.lockkit.LockBackendException;
 import dev.lockkit.LockClient;
 import dev.lockkit.LockLostException;
 import dev.lockkit.LockOptions;
@@ -58,6 +59,29 @@ class RedisServerFailureTest {
       long start = System.nanoTime();
       client.close();
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lettuce", "jedis"})
+  void aServerThatStopsAnsweringFailsCallsWithinTheTimeoutAndTheLeaseIsLost(String driver) {
+    LockOptions options = LockOptions.builder().leaseTime(Duration.ofMillis(2000))
+        .commandTimeout(Duration.ofMillis(500)).build();
+    LockClient client = connect(driver, options);
+    try {
+      Lease lease = acquire(client, "paused/" + driver);
+      AtomicReference<LockLostException> heard = new AtomicReference<>();
+      lease.onLost(heard::set);
+      server.pause();
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> client.lock("paused/other/" + driver).tryAcquire())
+          .isInstanceOf(LockBackendException.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(4));
+      await().atMost(Duration.ofSeconds(15)).until(() -> heard.get() != null);
+      assertThat(lease.isValid()).isFalse();
+    } finally {
+      server.resume();
+      client.close();
     }
   }
 

@@ -119,6 +119,33 @@ public final class RedisServer implements AutoCloseable {
     LIVE.remove(p);
   }
 
+  /** Freezes the process (SIGSTOP): connections stay open, nothing is answered. */
+  public synchronized void pause() {
+    signal("-STOP");
+  }
+
+  /** Thaws a {@link #pause()}d process (SIGCONT). */
+  public synchronized void resume() {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) {
+    if (process == null) {
+      throw new IllegalStateException("not running");
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill " + signal + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Stops and starts again: the server comes back empty on the same port. */
   public void restart() {
     stop();
