@@ -1,0 +1,45 @@
+package dev.lockkit.jmh.probes;
+
+import dev.lockkit.jmh.Contender;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/** What the probes share: argument parsing, waiting for a thread to block, writing the table. */
+final class Probes {
+  private Probes() {}
+
+  static List<Contender> contenders(String list, List<Contender> defaults) {
+    if (list == null || list.isBlank()) {
+      return defaults;
+    }
+    List<Contender> out = new ArrayList<>();
+    for (String name : list.split(",")) {
+      out.add(Contender.valueOf(name.trim()));
+    }
+    return out;
+  }
+
+  /** Waits until the thread is parked (waiting for its lock), at most {@code seconds}. */
+  static void awaitBlocked(AtomicReference<Thread> ref, int seconds) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() - deadline < 0) {
+      Thread t = ref.get();
+      if (t != null && (t.getState() == Thread.State.WAITING || t.getState() == Thread.State.TIMED_WAITING)) {
+        return;
+      }
+      LockSupport.parkNanos(100_000);
+    }
+    throw new IllegalStateException("the waiter did not block within " + seconds + " s");
+  }
+
+  static void write(Path out, String markdown) throws IOException {
+    Files.createDirectories(out.toAbsolutePath().getParent());
+    Files.writeString(out, markdown);
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * Measurements that JMH's modes do not fit: the latency of one hand-off from a releasing holder to a
+ * waiting client, and what a thousand waiters on a thousand locks cost a client and its server.
+ */
+package dev.lockkit.jmh.probes;
