@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.data.Stat;
@@ -134,6 +136,33 @@ class NodesTest {
     }
     await().atMost(WAIT).until(() -> raw.checkExists().forPath("/nodes/lockkit/" + name) == null);
     await().atMost(WAIT).until(() -> raw.checkExists().forPath("/nodes/lockkit/litter") == null);
+  }
+
+  @Test
+  void waitersAreServedInQueueOrderAndAWaiterThatGaveUpIsSkipped() throws Exception {
+    String name = name();
+    String parent = "/nodes/lockkit/" + name;
+    Lease held = client().lock(name).acquire(WAIT);
+    CompletableFuture<Lease> first = client().lock(name).acquireAsync(WAIT);
+    await().atMost(WAIT).until(() -> raw.getChildren().forPath(parent).size() == 2);
+    CompletableFuture<Lease> quitter = client().lock(name).acquireAsync(WAIT);
+    await().atMost(WAIT).until(() -> raw.getChildren().forPath(parent).size() == 3);
+    CompletableFuture<Lease> last = client().lock(name).acquireAsync(WAIT);
+    await().atMost(WAIT).until(() -> raw.getChildren().forPath(parent).size() == 4);
+
+    // the quitter's node goes: only its successor notices, and now watches the first waiter
+    assertThat(quitter.cancel(true)).isTrue();
+    await().atMost(WAIT).until(() -> raw.getChildren().forPath(parent).size() == 3);
+    assertThat(first).isNotDone();
+    assertThat(last).isNotDone();
+
+    held.close();
+    Lease firstLease = first.get(20, TimeUnit.SECONDS);
+    assertThat(last).isNotDone();
+    firstLease.close();
+    try (Lease lastLease = last.get(20, TimeUnit.SECONDS)) {
+      assertThat(lastLease.fencingToken()).isGreaterThan(firstLease.fencingToken());
+    }
   }
 
   @Test
