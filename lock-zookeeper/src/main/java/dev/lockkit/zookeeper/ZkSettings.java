@@ -60,6 +60,8 @@ record ZkSettings(String connectString, String chroot, Duration sessionTimeout, 
     }
     String connectString = hosts(authority, uri);
     String chroot = chroot(uri);
+    Checks.argument(!chroot.isEmpty() || !options.namespace().equals("zookeeper"),
+        "namespace 'zookeeper' needs a chroot in the uri: the server reserves /zookeeper, in %s", redact(uri));
     Map<String, String> query = query(uri);
     Duration sessionTimeout = duration(query, "sessionTimeout", DEFAULT_SESSION_TIMEOUT);
     Duration connectionTimeout = duration(query, "connectionTimeout", options.commandTimeout());

@@ -73,6 +73,10 @@ class ZkSettingsTest {
     assertThatThrownBy(() -> parse("zookeeper://h1?maxRetries=99")).hasMessageContaining("maxRetries");
     assertThatThrownBy(() -> parse("zookeeper://h1/zookeeper/x")).hasMessageContaining("/zookeeper");
     assertThatThrownBy(() -> parse("zookeeper://:secret@h1")).hasMessageContaining("user:secret");
+    assertThatThrownBy(() -> ZkSettings.parse(URI.create("zookeeper://h1"),
+        LockOptions.builder().namespace("zookeeper").build())).hasMessageContaining("reserves /zookeeper");
+    assertThat(ZkSettings.parse(URI.create("zookeeper://h1/apps"), LockOptions.builder().namespace("zookeeper")
+        .build()).chroot()).isEqualTo("/apps");
     assertThatThrownBy(() -> parse("zookeeper://user:secret@h1:99999")).hasMessageNotContaining("secret");
   }
 
