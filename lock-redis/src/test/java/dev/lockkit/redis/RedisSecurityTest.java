@@ -36,7 +36,10 @@ class RedisSecurityTest {
   static void startServers() throws Exception {
     // alice may touch only lockkit's keys and channels; "default" needs the password
     acl = RedisServer.launch("--requirepass", "topsecret",
-        "--user", "alice", "on", ">wonderland", "~lockkit:*", "&lockkit:*", "+@all");
+        "--user", "alice", "on", ">wonderland", "~lockkit:*", "&lockkit:*", "+@all",
+        "--user", "bob", "on", ">builder", "~lockkit:*", "&lockkit:*", "-@all", "+evalsha", "+eval", "+subscribe",
+        "+unsubscribe", "+ping", "+wait", "+hello", "+client", "+info", "+set", "+get", "+time", "+pttl",
+        "+pexpire", "+del", "+publish");
     cert = certs.resolve("cert.pem");
     Path key = certs.resolve("key.pem");
     Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
@@ -63,6 +66,13 @@ class RedisSecurityTest {
   void anAclUserWithAccessToLockkitKeysLocksAndWaits(String driver) throws Exception {
     String uri = "redis://alice:wonderland@127.0.0.1:" + acl.port() + "?driver=" + driver;
     exerciseLocking(uri, "acl/" + driver);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lettuce", "jedis"})
+  void anAclUserWithOnlyTheCommandsTheReadmeListsLocksAndWaits(String driver) throws Exception {
+    String uri = "redis://bob:builder@127.0.0.1:" + acl.port() + "?driver=" + driver;
+    exerciseLocking(uri, "narrow/" + driver);
   }
 
   @ParameterizedTest
