@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.lockkit.Lease;
+import dev.lockkit.LockBackendException;
 import dev.lockkit.LockClient;
 import dev.lockkit.LockLostException;
 import dev.lockkit.LockOptions;
@@ -143,6 +144,32 @@ class EnsembleFailureTest {
       assertThat(again.fencingToken()).isGreaterThan(token);
       assertThat(backend.get().sessionId()).isNotEqualTo(session);
     }
+  }
+
+  @Test
+  void withTheWholeEnsembleDownAcquireFailsWithLockBackendExceptionWithinItsTimeout() throws Exception {
+    Duration commandTimeout = Duration.ofSeconds(2);
+    LockClient c = client("?sessionTimeout=20s", LockOptions.builder().commandTimeout(commandTimeout).build(),
+        new AtomicReference<>());
+    Lease held = c.lock(name()).acquire(WAIT);
+    List<InstanceSpec> all = new ArrayList<>(cluster.getInstances());
+    try {
+      for (InstanceSpec spec : all) {
+        cluster.killServer(spec);
+      }
+      long start = System.nanoTime();
+      assertThatThrownBy(() -> c.lock(name()).acquire(Duration.ofSeconds(60)))
+          .isInstanceOf(LockBackendException.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(commandTimeout.plusSeconds(5));
+      assertThat(held.isValid()).isFalse();
+    } finally {
+      for (InstanceSpec spec : all) {
+        cluster.restartServer(spec);
+      }
+    }
+    // the ensemble is back within the session timeout: the same session, and the lease, live on
+    await().atMost(Duration.ofSeconds(60)).until(held::isValid);
+    held.close();
   }
 
   /**

@@ -14,7 +14,9 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,28 +27,52 @@ class OutageTest {
   private static final Duration GRACE = Duration.ofSeconds(5);
   private static final LockOptions OPTIONS = LockOptions.builder().commandTimeout(COMMAND_TIMEOUT).build();
 
-  private TestingServer server;
+  private static TestingServer server;
+  private static boolean stopped;
   private LockClient client;
 
-  @BeforeEach
-  void startServer() throws Exception {
+  @BeforeAll
+  static void startServer() throws Exception {
     server = new TestingServer(true);
+  }
+
+  @AfterAll
+  static void closeServer() throws Exception {
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @BeforeEach
+  void connect() throws Exception {
+    if (stopped) {
+      restartServer(); // a test stopped it
+    }
     client = Locks.connect("zookeeper://" + server.getConnectString() + "/outage?sessionTimeout=20s", OPTIONS);
   }
 
   @AfterEach
-  void stopServer() throws Exception {
+  void disconnect() {
     try {
       client.close();
     } catch (RuntimeException e) {
       // the test may have left it with leases it cannot release
     }
-    server.close();
+  }
+
+  private static void stopServer() throws Exception {
+    stopped = true;
+    server.stop();
+  }
+
+  private static void restartServer() throws Exception {
+    server.restart();
+    stopped = false;
   }
 
   @Test
   void withEveryServerDownAcquireFailsWithLockBackendExceptionWithinItsTimeout() throws Exception {
-    server.stop();
+    stopServer();
     long start = System.nanoTime();
     assertThatThrownBy(() -> client.lock("outage/a").acquire(Duration.ofSeconds(60)))
         .isInstanceOf(LockBackendException.class);
@@ -72,13 +98,13 @@ class OutageTest {
   @Test
   void aReleaseThatMeetsAnOutageIsFinishedInTheBackgroundOnceTheServerIsBack() throws Exception {
     Lease lease = client.lock("outage/release").acquire(Duration.ofSeconds(20));
-    server.stop();
+    stopServer();
     long start = System.nanoTime();
     assertThatThrownBy(lease::close).isInstanceOf(LockBackendException.class);
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(COMMAND_TIMEOUT.plus(GRACE));
     assertThat(lease.isValid()).isFalse();
     lease.close(); // released as far as the holder is concerned: a second close is a no-op
-    server.restart();
+    restartServer();
     // the same session comes back (sessions outlive a restart), so only the guaranteed delete can free it
     // before the 20 s session timeout
     try (LockClient other = Locks.connect("zookeeper://" + server.getConnectString() + "/outage", OPTIONS)) {
@@ -94,9 +120,9 @@ class OutageTest {
     Lease lease = client.lock("outage/held").acquire(Duration.ofSeconds(20));
     CopyOnWriteArrayList<LockLostException> losses = new CopyOnWriteArrayList<>();
     lease.onLost(losses::add);
-    server.stop();
+    stopServer();
     await().atMost(Duration.ofSeconds(20)).until(() -> !lease.isValid());
-    server.restart();
+    restartServer();
     await().atMost(Duration.ofSeconds(30)).until(lease::isValid);
     assertThat(losses).isEmpty();
     lease.close();
