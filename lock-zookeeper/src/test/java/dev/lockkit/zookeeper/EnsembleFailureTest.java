@@ -14,8 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -143,6 +145,34 @@ class EnsembleFailureTest {
     try (Lease again = holder.lock(name).acquire(WAIT)) {
       assertThat(again.fencingToken()).isGreaterThan(token);
       assertThat(backend.get().sessionId()).isNotEqualTo(session);
+    }
+  }
+
+  @Test
+  void aWaiterWhoseSessionExpiresFailsAndTheHolderIsUntouched() throws Exception {
+    String name = name();
+    LockClient holder = client("");
+    AtomicReference<ZooKeeperBackend> backend = new AtomicReference<>();
+    LockClient waiter = client("?sessionTimeout=6s", LockOptions.defaults(), backend);
+    try (Lease lease = holder.lock(name).acquire(WAIT)) {
+      CompletableFuture<Lease> attempt = waiter.lock(name).acquireAsync(Duration.ofSeconds(120));
+      ZooKeeper handle = backend.get().connection().handle();
+      await().atMost(WAIT).until(() -> nodesOf(name) == 2);
+      expireOnTheServer(handle.getSessionId(), handle.getSessionPasswd());
+      assertThatThrownBy(() -> attempt.get(20, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(LockBackendException.class);
+      assertThat(nodesOf(name)).isEqualTo(1);
+      assertThat(lease.isValid()).isTrue();
+    }
+    // the waiter's client works on with a new session
+    try (Lease lease = waiter.lock(name).acquire(WAIT)) {
+      assertThat(lease.isValid()).isTrue();
+    }
+  }
+
+  private static int nodesOf(String name) throws Exception {
+    try (CuratorFramework observer = RawClient.connect(cluster.getConnectString())) {
+      return observer.getChildren().forPath("/ensemble/lockkit/" + name).size();
     }
   }
 
