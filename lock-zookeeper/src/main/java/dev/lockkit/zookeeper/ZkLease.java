@@ -57,10 +57,6 @@ final class ZkLease implements BackendLease {
     return events;
   }
 
-  String path() {
-    return path;
-  }
-
   /** Tells the holder once that the lease is gone. */
   void lose(String reason, @Nullable Throwable cause) {
     if (!released.get() && lost.compareAndSet(false, true)) {
