@@ -13,11 +13,54 @@ import dev.lockkit.redis.testing.SharedServers;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The cluster runs really spread over the masters, and each lock's keys share one slot. */
+/**
+ * The cluster runs really spread over the masters, each lock's keys share one slot, waiters share one
+ * sharded subscription per lock name per client, and clients of both drivers wake each other.
+ */
 class RedisClusterLayoutTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lettuce>jedis", "jedis>lettuce", "lettuce>lettuce", "jedis>jedis"})
+  void waitersShareOneShardedSubscriptionAndAreWokenAcrossDrivers(String pair) throws Exception {
+    RedisCluster cluster = SharedServers.cluster();
+    String holderDriver = pair.substring(0, pair.indexOf('>'));
+    String waiterDriver = pair.substring(pair.indexOf('>') + 1);
+    String name = "shared-wait/" + pair.replace(">", "-to-");
+    String channel = "lockkit:{" + name + "}:released";
+    LockOptions longLease = LockOptions.builder().leaseTime(Duration.ofSeconds(60)).build();
+    try (LockClient holder = Locks.connect(cluster.uri() + "?driver=" + holderDriver, longLease);
+        LockClient waiter = Locks.connect(cluster.uri() + "?driver=" + waiterDriver, longLease)) {
+      Lease held = holder.lock(name).acquire(Duration.ofSeconds(5));
+      List<CompletableFuture<Void>> waiting = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        // each closes its lease at once, so that the next one may have it: they finish in any order
+        waiting.add(waiter.lock(name).acquireAsync(Duration.ofSeconds(50)).thenAccept(Lease::close));
+      }
+      RedisServer owner = cluster.nodeOf(channel);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> shardSubscribers(owner, channel) == 1L);
+      try (Resp r = owner.resp()) {
+        assertThat(((List<?>) r.call("PUBSUB", "NUMSUB", channel)).get(1)).as("no plain subscription").isEqualTo(0L);
+      }
+      long released = System.nanoTime();
+      held.close();
+      CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      assertThat(Duration.ofNanos(System.nanoTime() - released)).as("woken by the release, not the 60 s lease")
+          .isLessThan(Duration.ofSeconds(10));
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> shardSubscribers(owner, channel) == 0L);
+    }
+  }
+
+  private static long shardSubscribers(RedisServer node, String channel) {
+    try (Resp r = node.resp()) {
+      return (Long) ((List<?>) r.call("PUBSUB", "SHARDNUMSUB", channel)).get(1);
+    }
+  }
 
   @ParameterizedTest
   @ValueSource(strings = {"lettuce", "jedis"})

@@ -24,6 +24,7 @@ import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.SslVerifyMode;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * The Jedis adapter. Jedis blocks, so every command runs on the driver's own small pool of daemon threads
@@ -35,7 +36,8 @@ final class JedisDriver implements RedisDriver {
 
   private final UnifiedJedis jedis;
   private final ThreadPoolExecutor executor;
-  private final JedisSubscriber subscriber;
+  private final JedisSubscriptions subscriber;
+  private final boolean sharded;
   private final Duration timeout;
 
   private JedisDriver(RedisSettings settings, Duration timeout, String clientId, Listener listener) {
@@ -76,6 +78,7 @@ final class JedisDriver implements RedisDriver {
     }
     try {
       jedis.ping(); // Jedis connects lazily: fail now on a wrong password or a dead server
+      this.sharded = settings.cluster() && RedisBackend.hasShardedPubSub(jedis.info("server"));
     } catch (RuntimeException e) {
       jedis.close();
       throw e;
@@ -97,12 +100,27 @@ final class JedisDriver implements RedisDriver {
       }
       throw last == null ? new IllegalStateException("no node to subscribe on") : last;
     };
-    this.subscriber = new JedisSubscriber(connector, listener, timeout, "lockkit-" + clientId + "-jedis-pubsub");
+    String threadName = "lockkit-" + clientId + "-jedis-pubsub";
+    if (sharded) {
+      RedisClusterClient cluster = (RedisClusterClient) jedis;
+      this.subscriber = new JedisShardedSubscriber(channel -> {
+        try (Connection c = cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(channel))) {
+          return c.getHostAndPort();
+        }
+      }, node -> new Connection(node, config), listener, timeout, threadName);
+    } else {
+      this.subscriber = new JedisSubscriber(connector, listener, timeout, threadName);
+    }
   }
 
   /** Connects, or throws the driver's exception. */
   static RedisDriver open(RedisSettings settings, Duration timeout, String clientId, Listener listener) {
     return new JedisDriver(settings, timeout, clientId, listener);
+  }
+
+  @Override
+  public boolean sharded() {
+    return sharded;
   }
 
   @Override

@@ -25,7 +25,7 @@ import redis.clients.jedis.JedisPubSub;
  * loop outlives the lock channels coming and going, and reconnects (telling the listener, whose waiters then
  * look again) when the connection breaks. Closing closes the socket, which ends the loop at once.
  */
-final class JedisSubscriber {
+final class JedisSubscriber implements JedisSubscriptions {
   private static final Logger log = LoggerFactory.getLogger(JedisSubscriber.class);
 
   private final Supplier<Connection> connector;
@@ -53,7 +53,8 @@ final class JedisSubscriber {
     this.threadName = threadName;
   }
 
-  CompletableFuture<Void> subscribe(String channel) {
+  @Override
+  public CompletableFuture<Void> subscribe(String channel) {
     CompletableFuture<Void> confirmed = new CompletableFuture<>();
     Loop loop;
     synchronized (lock) {
@@ -77,7 +78,8 @@ final class JedisSubscriber {
     return confirmed;
   }
 
-  void unsubscribe(String channel) {
+  @Override
+  public void unsubscribe(String channel) {
     synchronized (lock) {
       wanted.remove(channel);
       Loop loop = active;
@@ -150,7 +152,8 @@ final class JedisSubscriber {
     }
   }
 
-  void close() {
+  @Override
+  public void close() {
     Thread t;
     List<CompletableFuture<Void>> toFail = new ArrayList<>();
     synchronized (lock) {

@@ -43,6 +43,7 @@ final class LettuceDriver implements RedisDriver {
   private final RedisScriptingAsyncCommands<String, String> scripting;
   private final StatefulRedisPubSubConnection<String, String> pubsub;
   private final Duration timeout;
+  private final boolean sharded;
   private volatile boolean opened;
 
   private LettuceDriver(RedisSettings settings, Duration timeout, Listener listener) {
@@ -76,6 +77,7 @@ final class LettuceDriver implements RedisDriver {
         StatefulRedisClusterConnection<String, String> c = cluster.connect(StringCodec.UTF8);
         conn = c;
         this.scripting = c.async();
+        this.sharded = RedisBackend.hasShardedPubSub(c.sync().info("server"));
         ps = cluster.connectPubSub(StringCodec.UTF8);
       } else {
         RedisClient standalone = RedisClient.create(resources, uris.get(0));
@@ -85,11 +87,17 @@ final class LettuceDriver implements RedisDriver {
         StatefulRedisConnection<String, String> c = standalone.connect(StringCodec.UTF8);
         conn = c;
         this.scripting = c.async();
+        this.sharded = false;
         ps = standalone.connectPubSub(StringCodec.UTF8);
       }
       ps.addListener(new RedisPubSubAdapter<String, String>() {
         @Override
         public void message(String channel, String message) {
+          listener.message(channel);
+        }
+
+        @Override
+        public void smessage(String channel, String message) {
           listener.message(channel);
         }
       });
@@ -146,13 +154,20 @@ final class LettuceDriver implements RedisDriver {
   }
 
   @Override
+  public boolean sharded() {
+    return sharded;
+  }
+
+  @Override
   public CompletableFuture<Void> subscribe(String channel) {
-    return pubsub.async().subscribe(channel).toCompletableFuture();
+    // the cluster pub/sub connection routes SSUBSCRIBE to the node that owns the channel's slot
+    return (sharded ? pubsub.async().ssubscribe(channel) : pubsub.async().subscribe(channel)).toCompletableFuture();
   }
 
   @Override
   public CompletableFuture<Void> unsubscribe(String channel) {
-    return pubsub.async().unsubscribe(channel).toCompletableFuture();
+    return (sharded ? pubsub.async().sunsubscribe(channel) : pubsub.async().unsubscribe(channel))
+        .toCompletableFuture();
   }
 
   @Override

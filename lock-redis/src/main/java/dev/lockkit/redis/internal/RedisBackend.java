@@ -38,9 +38,26 @@ public final class RedisBackend implements LockBackend {
     this.context = context;
     this.commandTimeout = context.options().commandTimeout();
     this.subscriptions = new Subscriptions(this);
-    // Plain pub/sub also reaches every node of a cluster; every client of a deployment must agree on it.
-    this.publishCommand = "PUBLISH";
     this.driver = factory.open(settings, commandTimeout, context.clientId(), subscriptions);
+    // every client of a deployment must agree: sharded on a Redis 7+ cluster, plain elsewhere
+    this.publishCommand = driver.sharded() ? "SPUBLISH" : "PUBLISH";
+    log.debug("Client {} connected to {} with {}; releases use {}", context.clientId(), settings.describe(),
+        settings.driver(), publishCommand);
+  }
+
+  /** Whether the server's version (from {@code INFO server}) has sharded pub/sub: 7 and newer. */
+  static boolean hasShardedPubSub(String info) {
+    for (String line : info.split("\\r?\\n")) {
+      if (line.startsWith("redis_version:")) {
+        String version = line.substring("redis_version:".length()).trim();
+        try {
+          return Integer.parseInt(version.substring(0, version.indexOf('.'))) >= 7;
+        } catch (RuntimeException e) {
+          return false;
+        }
+      }
+    }
+    return false;
   }
 
   /**

@@ -26,6 +26,12 @@ public interface RedisDriver {
     RedisDriver open(RedisSettings settings, java.time.Duration commandTimeout, String clientId, Listener listener);
   }
 
+  /**
+   * Whether subscriptions are sharded ({@code SSUBSCRIBE}) and releases must use {@code SPUBLISH}: on a
+   * Redis 7+ cluster. Decided at connect, the same way by every driver, so that mixed clients agree.
+   */
+  boolean sharded();
+
   /** {@code EVALSHA}; the result is a script's array of integers, or fails ({@code NOSCRIPT} among others). */
   CompletableFuture<List<Long>> evalsha(String sha, List<String> keys, List<String> args);
 

@@ -1,0 +1,59 @@
+package dev.lockkit.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lockkit.Lease;
+import dev.lockkit.LockClient;
+import dev.lockkit.LockOptions;
+import dev.lockkit.Locks;
+import dev.lockkit.redis.testing.RedisServer;
+import dev.lockkit.redis.testing.Resp;
+import dev.lockkit.redis.testing.SharedServers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * On a standalone server: one plain subscription per lock name per client however many of its threads wait,
+ * dropped when the last waiter is done, and clients of both drivers wake each other.
+ */
+class RedisSubscriptionSharingTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lettuce-to-jedis", "jedis-to-lettuce", "lettuce-to-lettuce", "jedis-to-jedis"})
+  void waitersOfOneClientShareOneSubscriptionAndAreWokenAcrossDrivers(String pair) throws Exception {
+    RedisServer server = SharedServers.standalone();
+    String[] drivers = pair.split("-to-");
+    String name = "sharing/" + pair;
+    String channel = "lockkit:{" + name + "}:released";
+    LockOptions longLease = LockOptions.builder().leaseTime(Duration.ofSeconds(60)).build();
+    try (LockClient holder = Locks.connect(server.uri() + "?driver=" + drivers[0], longLease);
+        LockClient first = Locks.connect(server.uri() + "?driver=" + drivers[1], longLease);
+        LockClient second = Locks.connect(server.uri() + "?driver=" + drivers[1], longLease)) {
+      Lease held = holder.lock(name).acquire(Duration.ofSeconds(5));
+      List<CompletableFuture<Void>> waiting = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        LockClient c = i % 2 == 0 ? first : second;
+        waiting.add(c.lock(name).acquireAsync(Duration.ofSeconds(50)).thenAccept(Lease::close));
+      }
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> subscribers(server, channel) == 2L);
+      long released = System.nanoTime();
+      held.close();
+      CompletableFuture.allOf(waiting.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      assertThat(Duration.ofNanos(System.nanoTime() - released)).as("woken by the release, not the 60 s lease")
+          .isLessThan(Duration.ofSeconds(10));
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> subscribers(server, channel) == 0L);
+    }
+  }
+
+  private static long subscribers(RedisServer server, String channel) {
+    try (Resp r = server.resp()) {
+      return (Long) ((List<?>) r.call("PUBSUB", "NUMSUB", channel)).get(1);
+    }
+  }
+}
