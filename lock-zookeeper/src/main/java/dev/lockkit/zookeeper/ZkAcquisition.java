@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -41,6 +42,8 @@ final class ZkAcquisition implements Watcher {
   private static final int OK = KeeperException.Code.OK.intValue();
   private static final int NONODE = KeeperException.Code.NONODE.intValue();
   static final long RECHECK_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /** Creates tried when container parents vanish under the create; more would mean something else is wrong. */
+  private static final int MAX_CREATES = 10;
 
   private final ZooKeeperBackend backend;
   private final AcquireRequest request;
@@ -50,6 +53,7 @@ final class ZkAcquisition implements Watcher {
   /** Set once the outcome is decided (lease, null, failure, or the caller gave up): no more steps. */
   private final AtomicBoolean finished = new AtomicBoolean();
   private final AtomicBoolean nodeDeleted = new AtomicBoolean();
+  private final AtomicInteger creates = new AtomicInteger();
   private long sentAtNanos;
 
   private volatile @Nullable String ourPath;
@@ -78,8 +82,17 @@ final class ZkAcquisition implements Watcher {
         cleanUp();
       }
     });
-    byte[] token = request.ownerToken().getBytes(StandardCharsets.UTF_8);
     sentAtNanos = System.nanoTime();
+    create();
+    // pipelined: answered after the create, unless the create had to make the parents first
+    backend.connection().call(cb -> backend.curator().getChildren().inBackground(cb).forPath(lockPath))
+        .whenComplete((event, failure) -> earlyChildren(failure == null && event.getResultCode() == OK
+            ? event.getChildren() : null));
+    return future;
+  }
+
+  private void create() {
+    byte[] token = request.ownerToken().getBytes(StandardCharsets.UTF_8);
     CompletableFuture<CuratorEvent> create = backend.connection().call(cb -> backend.curator().create()
         .storingStatIn(createStat)
         .creatingParentContainersIfNeeded()
@@ -95,14 +108,15 @@ final class ZkAcquisition implements Watcher {
         created(event);
       }
     });
-    // pipelined: answered after the create, unless the create had to make the parents first
-    backend.connection().call(cb -> backend.curator().getChildren().inBackground(cb).forPath(lockPath))
-        .whenComplete((event, failure) -> earlyChildren(failure == null && event.getResultCode() == OK
-            ? event.getChildren() : null));
-    return future;
   }
 
   private void created(CuratorEvent event) {
+    if (event.getResultCode() == NONODE && creates.incrementAndGet() < MAX_CREATES && !finished.get()) {
+      // The server reaped an empty container parent while Curator was making the missing parents (it makes
+      // them level by level below the deepest one that exists): nothing was created, so simply try again.
+      create();
+      return;
+    }
     if (event.getResultCode() != OK) {
       fail(backend.connection().failure("creating a node of lock '" + request.name() + "'", event));
       return;
