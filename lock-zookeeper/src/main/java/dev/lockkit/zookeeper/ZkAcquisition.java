@@ -74,7 +74,7 @@ final class ZkAcquisition implements Watcher {
   }
 
   CompletableFuture<BackendLease> start() {
-    backend.pending(this, true);
+    backend.waiting(this);
     future.whenComplete((lease, failure) -> {
       if (lease == null) {
         // a miss, a failure, or the caller gave up first (timeout, interrupt, close)
@@ -270,7 +270,7 @@ final class ZkAcquisition implements Watcher {
     }
     ZkLease lease = new ZkLease(backend, request.name(), path, token, session, sentAtNanos, request.events());
     won = lease;
-    backend.held(lease, true);
+    backend.holding(lease);
     if (!finish(() -> {
       if (!future.complete(lease)) {
         lease.release(); // the caller gave up as the lock was won
@@ -301,7 +301,7 @@ final class ZkAcquisition implements Watcher {
   }
 
   private void stopWaiting() {
-    backend.pending(this, false);
+    backend.doneWaiting(this);
     ScheduledFuture<?> r = recheck;
     if (r != null) {
       r.cancel(false);

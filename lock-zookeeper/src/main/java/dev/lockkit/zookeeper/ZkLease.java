@@ -60,7 +60,7 @@ final class ZkLease implements BackendLease {
   /** Tells the holder once that the lease is gone. */
   void lose(String reason, @Nullable Throwable cause) {
     if (!released.get() && lost.compareAndSet(false, true)) {
-      backend.held(this, false);
+      backend.notHolding(this);
       events.lost(reason, cause);
     }
   }
@@ -100,7 +100,7 @@ final class ZkLease implements BackendLease {
     if (!released.compareAndSet(false, true)) {
       return CompletableFuture.completedFuture(false);
     }
-    backend.held(this, false);
+    backend.notHolding(this);
     return backend.connection()
         .call(cb -> backend.curator().delete().guaranteed().inBackground(cb).forPath(path))
         .thenApply(event -> {

@@ -1,6 +1,7 @@
 package dev.lockkit.zookeeper;
 
 import dev.lockkit.LockBackendException;
+import dev.lockkit.internal.Checks;
 import dev.lockkit.spi.AcquireRequest;
 import dev.lockkit.spi.BackendContext;
 import dev.lockkit.spi.BackendLease;
@@ -118,7 +119,7 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
   }
 
   long commandTimeoutNanos() {
-    return context.options().commandTimeout().toNanos();
+    return Checks.toNanosSaturated(context.options().commandTimeout());
   }
 
   String commandTimeout() {
@@ -143,20 +144,20 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
     }
   }
 
-  void pending(ZkAcquisition attempt, boolean add) {
-    if (add) {
-      pending.add(attempt);
-    } else {
-      pending.remove(attempt);
-    }
+  void waiting(ZkAcquisition attempt) {
+    pending.add(attempt);
   }
 
-  void held(ZkLease lease, boolean add) {
-    if (add) {
-      held.add(lease);
-    } else {
-      held.remove(lease);
-    }
+  void doneWaiting(ZkAcquisition attempt) {
+    pending.remove(attempt);
+  }
+
+  void holding(ZkLease lease) {
+    held.add(lease);
+  }
+
+  void notHolding(ZkLease lease) {
+    held.remove(lease);
   }
 
   /** Deletes a node now or, through connection loss, later (Curator's guaranteed delete); failures logged. */
