@@ -56,8 +56,8 @@ class ChildJvmFaultsTest {
   @Test
   void aChildStoppedWithSigstopIsFrozenNotHanging() throws Exception {
     Duration maxWait = Duration.ofSeconds(1);
-    Duration stop = maxWait.plus(FaultSuite.GRACE).plusMillis(1500);
-    WorkloadMain.Settings settings = settings("p1", Duration.ofSeconds(6), maxWait);
+    Duration stop = maxWait.plus(FaultSuite.GRACE).plusMillis(700);
+    WorkloadMain.Settings settings = settings("p1", Duration.ofSeconds(5), maxWait);
     ChildJvm child = start(settings);
     await().atMost(Duration.ofSeconds(30)).until(() -> recording.acquisitions("p1/") > 10);
 
@@ -75,7 +75,7 @@ class ChildJvmFaultsTest {
   @Test
   void twoChildrenWithoutASharedLockServerAreCaughtOverlapping() throws Exception {
     // each child's memory: store lives in its own JVM: two lock servers, no exclusion between the children
-    Duration duration = Duration.ofSeconds(2);
+    Duration duration = Duration.ofSeconds(3); // long enough for the two runs to meet despite start-up skew
     List<ChildJvm> both = List.of(start(settings("p1", duration, Duration.ofSeconds(5))),
         start(settings("p2", duration, Duration.ofSeconds(5))));
     for (ChildJvm child : both) {

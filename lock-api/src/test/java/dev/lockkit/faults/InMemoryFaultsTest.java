@@ -54,7 +54,7 @@ class InMemoryFaultsTest {
     Recording recording = Recording.fenced();
     int pauses = FaultSuite.pick(1, 5);
     Workload workload = Workload.builder().clients(memoryClients(store, 3)).lockName(LOCK)
-        .duration(FaultSuite.pick(Duration.ofSeconds(4), Duration.ofSeconds(40))).recording(recording).build();
+        .duration(FaultSuite.pick(Duration.ofMillis(3500), Duration.ofSeconds(40))).recording(recording).build();
 
     try (Workload.Run run = workload.start()) {
       freezeRepeatedly(run, recording, pauses);
@@ -71,7 +71,7 @@ class InMemoryFaultsTest {
     String store = store();
     Recording recording = new Recording(FencedStore.unfenced());
     Workload workload = Workload.builder().clients(memoryClients(store, 3)).lockName(LOCK)
-        .duration(Duration.ofSeconds(4)).recording(recording).build();
+        .duration(Duration.ofMillis(3500)).recording(recording).build();
 
     try (Workload.Run run = workload.start()) {
       freezeRepeatedly(run, recording, 1);
