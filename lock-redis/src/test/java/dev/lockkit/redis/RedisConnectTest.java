@@ -68,9 +68,37 @@ class RedisConnectTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"lettuce", "jedis"})
-  void aStandaloneServerGivenAsAClusterIsRefused(String driver) {
+  void aStandaloneServerGivenAsAClusterIsRefusedAndLeavesNoThread(String driver) {
     RedisServer standalone = SharedServers.standalone();
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
     assertFailsWithin("redis-cluster://127.0.0.1:" + standalone.port() + "?driver=" + driver, "redis-cluster://");
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(newClientThreads(before)).isEmpty());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lettuce", "jedis"})
+  void closingAClientClosesEveryConnectionItOpened(String driver) throws Exception {
+    try (RedisServer server = RedisServer.launch()) {
+      long baseline = connectedClients(server);
+      LockClient holder = Locks.connect(server.uri() + "?driver=" + driver, quick());
+      LockClient waiter = Locks.connect(server.uri() + "?driver=" + driver, quick());
+      Lease held = holder.lock("connections").acquire(Duration.ofSeconds(5));
+      var waiting = waiter.lock("connections").acquireAsync(Duration.ofSeconds(30));
+      await().atMost(Duration.ofSeconds(10)).until(() -> connectedClients(server) > baseline + 2);
+      held.close();
+      waiting.get(20, java.util.concurrent.TimeUnit.SECONDS).close();
+      holder.close();
+      waiter.close();
+      await().atMost(Duration.ofSeconds(10)).until(() -> connectedClients(server) == baseline);
+    }
+  }
+
+  private static long connectedClients(RedisServer server) {
+    try (var r = server.resp()) {
+      String info = r.string("INFO", "clients");
+      String line = info.lines().filter(l -> l.startsWith("connected_clients:")).findFirst().orElseThrow();
+      return Long.parseLong(line.substring("connected_clients:".length()).trim()) - 1; // minus this one
+    }
   }
 
   @Test

@@ -83,13 +83,16 @@ class RedisSecurityTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"lettuce", "jedis"})
-  void aWrongPasswordOrNoneIsRefusedAtConnect(String driver) {
+  void aWrongPasswordOrNoneIsRefusedAtConnectAndLeavesNoThread(String driver) {
+    java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
     for (String userInfo : new String[] {"alice:wrong@", ":wrong@", ""}) {
       String uri = "redis://" + userInfo + "127.0.0.1:" + acl.port() + "?driver=" + driver;
       assertThatThrownBy(() -> Locks.connect(uri, OPTIONS).close()).as(userInfo)
           .isInstanceOf(LockBackendException.class).hasMessageContaining("127.0.0.1:" + acl.port())
           .satisfies(e -> assertThat(e.getMessage()).doesNotContain("wrong"));
     }
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(RedisConnectTest.newClientThreads(before)).isEmpty());
   }
 
   @ParameterizedTest
