@@ -7,6 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 
@@ -14,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * A won lock node: its path, the {@code czxid} that is its fencing token, and the session that owns it. The
  * session, not a TTL, keeps the node; renewing only confirms that the node is still this session's.
  */
-final class ZkLease implements BackendLease {
+final class ZkLease implements BackendLease, Watcher {
   private static final int OK = KeeperException.Code.OK.intValue();
   private static final int NONODE = KeeperException.Code.NONODE.intValue();
 
@@ -67,7 +69,9 @@ final class ZkLease implements BackendLease {
 
   /**
    * True while the node exists, was created by this very acquisition (same {@code czxid}) and is owned by the
-   * current session. One read; nothing to extend, since the session keeps the node.
+   * current session. One read; nothing to extend, since the session keeps the node. The read also (re)arms a
+   * watch on the node, so that from the first renewal on, a node deleted by someone else is reported at once
+   * rather than at the next renewal.
    */
   @Override
   public CompletableFuture<Boolean> renew(Duration leaseTime) {
@@ -75,8 +79,17 @@ final class ZkLease implements BackendLease {
       return CompletableFuture.completedFuture(false);
     }
     return backend.connection()
-        .call(cb -> backend.curator().checkExists().inBackground(cb).forPath(path))
+        // getData, not checkExists: on a missing node it leaves no watch behind
+        .call(cb -> backend.curator().getData().usingWatcher(this).inBackground(cb).forPath(path))
         .thenApply(this::confirms);
+  }
+
+  /** The node's watch: on the ZooKeeper event thread; {@link #lose} only hands the news to the client. */
+  @Override
+  public void process(WatchedEvent event) {
+    if (event.getType() == Event.EventType.NodeDeleted && !released.get()) {
+      lose("its lock node " + path + " was deleted by another client", null);
+    }
   }
 
   private boolean confirms(CuratorEvent event) {

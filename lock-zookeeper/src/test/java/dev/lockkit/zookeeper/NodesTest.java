@@ -1,10 +1,12 @@
 package dev.lockkit.zookeeper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.lockkit.Lease;
 import dev.lockkit.LockClient;
+import dev.lockkit.LockLostException;
 import dev.lockkit.LockOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.data.Stat;
@@ -163,6 +166,29 @@ class NodesTest {
     try (Lease lastLease = last.get(20, TimeUnit.SECONDS)) {
       assertThat(lastLease.fencingToken()).isGreaterThan(firstLease.fencingToken());
     }
+  }
+
+  @Test
+  void aLockNodeDeletedByAnotherClientLosesTheLeaseWithinALeaseTime() throws Exception {
+    String name = name();
+    Duration leaseTime = Duration.ofSeconds(2);
+    LockClient holder = ZkFixtures.connect(server.getConnectString(), "/nodes",
+        LockOptions.builder().leaseTime(leaseTime).build());
+    clients.add(holder);
+    Lease lease = holder.lock(name).acquire(WAIT);
+    AtomicReference<LockLostException> heard = new AtomicReference<>();
+    lease.onLost(heard::set);
+    // renewals (every lease time / 3) confirm the node and leave a watch on it
+    await().during(leaseTime).atMost(leaseTime.plus(WAIT)).until(lease::isValid);
+    String parent = "/nodes/lockkit/" + name;
+    long start = System.nanoTime();
+    raw.delete().forPath(parent + "/" + raw.getChildren().forPath(parent).get(0)); // no ACLs: anyone may
+    await().atMost(WAIT).until(() -> heard.get() != null);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(leaseTime.plusSeconds(3));
+    assertThat(heard.get()).as("told by the watch, not the next renewal").hasMessageContaining("was deleted");
+    assertThat(lease.isValid()).isFalse();
+    assertThatThrownBy(lease::close).isInstanceOf(LockLostException.class);
+    assertThat(client().lock(name).tryAcquire()).hasValueSatisfying(Lease::close);
   }
 
   @Test
