@@ -88,15 +88,18 @@ public record Attempt(String id, String holder, long acquireStartNanos, long acq
   }
 
   /**
-   * Whether the holder was told its lease was lost, by {@code isValid()}, by a listener that ran before
-   * {@code close()} returned, or by {@code close()} throwing {@code LockLostException}.
+   * Whether the holder was told that its critical section may not have been protected: it saw
+   * {@code isValid()} false, a loss listener ran before {@code close()} returned, or {@code close()} threw
+   * {@code LockLostException} or {@code LockBackendException} (a release that could not reach the server
+   * also tells the holder that something went wrong; the issue counts any throwing {@code close()}).
    *
    * @return true if the holder learned of the loss
    */
   public boolean toldOfLoss() {
     boolean listenerInTime = listenerAtNanos != NONE
         && (closeEndNanos == NONE || listenerAtNanos - closeEndNanos <= 0);
-    return invalidSeenAtNanos != NONE || closed == Closed.LOST || listenerInTime;
+    return invalidSeenAtNanos != NONE || closed == Closed.LOST || closed == Closed.BACKEND_ERROR
+        || listenerInTime;
   }
 
   /**

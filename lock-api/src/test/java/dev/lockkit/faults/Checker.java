@@ -32,7 +32,7 @@ import java.util.Map;
  *   <li>A <b>silent loss</b>: an overlapped section (a newer section started before it ended, so the server had
  *       given the lock away while it still held it) whose holder was not told: it
  *       never saw {@code isValid()} false, no loss listener ran before its {@code close()} returned, and
- *       {@code close()} did not throw {@code LockLostException}. A loss that nobody else took advantage of
+ *       {@code close()} did not throw ({@link Attempt#toldOfLoss()}). A loss that nobody else took advantage of
  *       leaves no trace in a history and is not counted.
  *   <li>A <b>hang</b>: an {@code acquire} or {@code close} call that took longer than its bound plus the
  *       grace, after the time its holder was frozen by a {@link Pause} is taken off.

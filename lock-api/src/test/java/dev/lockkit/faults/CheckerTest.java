@@ -117,6 +117,17 @@ class CheckerTest {
   }
 
   @Test
+  void aCloseThatThrowsTellsTheHolder() {
+    section("lost#0", 1, 0, 100, Closed.LOST, false);
+    section("unreachable#0", 2, 20, 200, Closed.BACKEND_ERROR, false);
+    section("new#0", 3, 150, 160, Closed.OK, false);
+
+    FaultReport r = check(List.of());
+    assertThat(r.overlaps()).isEqualTo(2);
+    assertThat(r.silentLosses()).isZero();
+  }
+
+  @Test
   void aListenerThatRunsOnlyAfterCloseReturnedDoesNotCount() {
     attempts.add(new Attempt("old#0", "old", 0, 0, 5 * MS, Acquired.YES, 1, 0, Attempt.NONE, 150 * MS, 100 * MS,
         101 * MS, 5 * MS, Closed.OK));

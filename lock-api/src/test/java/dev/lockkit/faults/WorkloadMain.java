@@ -73,9 +73,8 @@ public final class WorkloadMain {
    * Runs the child.
    *
    * @param args {@code key=value} arguments, see {@link Settings#toArgs}
-   * @throws Exception if the run cannot start; the exit code is then 1
    */
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
     Map<String, String> a = new LinkedHashMap<>();
     for (String arg : args) {
       int eq = arg.indexOf('=');
@@ -105,8 +104,8 @@ public final class WorkloadMain {
         System.out.println("workload " + s.prefix() + (ended ? " ended" : " did not end") + ", failures: "
             + run.failures());
       }
-    } catch (RuntimeException e) {
-      e.printStackTrace();
+    } catch (Exception e) {
+      e.printStackTrace(); // exit 1 below; a driver's non-daemon threads must not keep the child alive
     } finally {
       for (LockClient client : clients) {
         try {
