@@ -81,6 +81,12 @@ final class Acquisition {
       retry = again;
     }
     if (failure != null || reply == null || reply.size() < 2) {
+      // the script may have run although its answer was lost (a timeout): undo it, compare-and-delete
+      backend.release(keys, request.ownerToken()).whenComplete((ok, e) -> {
+        if (e != null) {
+          log.debug("Clean-up after a failed attempt on '{}' failed; the lease time ends it", request.name(), e);
+        }
+      });
       fail(failure != null ? failure : new LockBackendException("unexpected reply " + reply + " of the acquire "
           + "script from " + backend.describe(), null));
       return;
