@@ -76,10 +76,20 @@ final class CoreLock implements DistributedLock {
     Checks.positive(maxWait, "maxWait");
     client.checkOpen();
     CompletableFuture<@Nullable Hold> attempt = client.start(this, true, Checks.toNanosSaturated(maxWait), null);
-    // Continue on a thread that may block (the default async pool), never on the backend's I/O thread: a
-    // caller's continuation that closes the lease would otherwise wait for a reply that thread must read.
-    CompletableFuture<Lease> result =
-        attempt.thenApplyAsync(hold -> new LeaseView(java.util.Objects.requireNonNull(hold)));
+    // Complete on a thread that may block (the default async pool), never on the backend's I/O thread nor
+    // the client's timer, also for failures: a caller's continuation that closes the lease would otherwise
+    // wait for a reply that thread must read, or delay renewals.
+    CompletableFuture<Lease> result = new CompletableFuture<>();
+    attempt.whenCompleteAsync((hold, failure) -> {
+      if (failure != null) {
+        result.completeExceptionally(Futures.unwrap(failure));
+        return;
+      }
+      Hold won = java.util.Objects.requireNonNull(hold);
+      if (!result.complete(new LeaseView(won))) {
+        won.releaseQuietly(); // the caller cancelled as the lock was won
+      }
+    });
     // cancelling what the caller sees cancels the attempt; a hold won meanwhile is released by start()
     result.whenComplete((lease, failure) -> {
       if (result.isCancelled()) {

@@ -123,6 +123,11 @@ final class Hold implements LeaseEvents {
 
   /** One lease of this hold is closed; the last one releases on the server. */
   void exit() {
+    if (isHeld() && System.nanoTime() - deadlineNanos >= 0) {
+      // the deadline passed before this close, even if the expiry check has not run yet: the section ran
+      // past the lease, so the holder must hear it was lost rather than get a release that may fail
+      lose("its lease time passed before it was closed", null, true);
+    }
     boolean release;
     boolean last;
     LockLostException wasLost;
