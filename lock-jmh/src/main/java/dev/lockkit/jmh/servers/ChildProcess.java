@@ -45,6 +45,23 @@ public final class ChildProcess implements AutoCloseable {
    */
   public static ChildProcess start(String what, List<String> command, int port, Path logFile, Duration startup)
       throws IOException {
+    return start(what, command, port, logFile, startup, ChildProcess::listening);
+  }
+
+  /**
+   * As {@link #start(String, List, int, Path, Duration)}, with a readiness check of the server's own.
+   *
+   * @param what a name for messages
+   * @param command the command line
+   * @param port the port it will listen on
+   * @param logFile where its output goes
+   * @param startup how long it may take to be ready
+   * @param ready answers whether the server on the port serves requests yet
+   * @return the running process
+   * @throws IOException if it cannot be started or is not ready in time
+   */
+  public static ChildProcess start(String what, List<String> command, int port, Path logFile, Duration startup,
+      java.util.function.IntPredicate ready) throws IOException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile()).start();
     ChildProcess child = new ChildProcess(what, p, port);
     long deadline = System.nanoTime() + startup.toNanos();
@@ -53,7 +70,7 @@ public final class ChildProcess implements AutoCloseable {
         child.close();
         throw new IOException(what + " exited with " + p.exitValue() + " at start; see " + logFile);
       }
-      if (listening(port)) {
+      if (ready.test(port)) {
         log.info("{} listening on 127.0.0.1:{} (pid {}, log {})", what, port, p.pid(), logFile);
         return child;
       }
@@ -69,7 +86,13 @@ public final class ChildProcess implements AutoCloseable {
     throw new IOException(what + " did not listen on port " + port + " within " + startup + "; see " + logFile);
   }
 
-  private static boolean listening(int port) {
+  /**
+   * Whether something accepts connections on the loopback port.
+   *
+   * @param port the port
+   * @return true if a connection could be made
+   */
+  public static boolean listening(int port) {
     try (Socket s = new Socket()) {
       s.connect(new InetSocketAddress("127.0.0.1", port), 200);
       return true;

@@ -70,12 +70,25 @@ public final class Servers {
                 "-Dzookeeper.forceSync=no",
                 "-cp", System.getProperty("java.class.path"),
                 "org.apache.zookeeper.server.ZooKeeperServerMain", String.valueOf(port), dir.toString()),
-            port, dir.resolve("zookeeper.log"), Duration.ofSeconds(60));
+            port, dir.resolve("zookeeper.log"), Duration.ofSeconds(60), Servers::zookeeperServing);
       } catch (IOException e) {
         throw new UncheckedIOException("could not start ZooKeeper", e);
       }
     }
     return "127.0.0.1:" + zookeeper.port();
+  }
+
+  /** ZooKeeper listens before it serves; "srvr" names its mode only once it serves. */
+  private static boolean zookeeperServing(int port) {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 200);
+      s.setSoTimeout(1000);
+      s.getOutputStream().write("srvr".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      return answer.contains("Mode:");
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /**

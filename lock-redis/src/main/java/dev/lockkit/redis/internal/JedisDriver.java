@@ -6,8 +6,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -33,6 +33,8 @@ import redis.clients.jedis.util.JedisClusterCRC16;
 final class JedisDriver implements RedisDriver {
   private static final Logger log = LoggerFactory.getLogger(JedisDriver.class);
   private static final int MAX_CONCURRENT = 64;
+  /** Commands beyond {@link #MAX_CONCURRENT} wait here; each is still bounded by the command timeout. */
+  private static final int MAX_QUEUED = 100_000;
 
   private final UnifiedJedis jedis;
   private final ThreadPoolExecutor executor;
@@ -84,11 +86,14 @@ final class JedisDriver implements RedisDriver {
       throw e;
     }
     AtomicInteger threads = new AtomicInteger();
-    this.executor = new ThreadPoolExecutor(0, MAX_CONCURRENT, 1, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-      Thread t = new Thread(r, "lockkit-" + clientId + "-jedis-" + threads.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    // More callers than connections (64 threads on one lock, say) queue for a connection instead of failing
+    this.executor = new ThreadPoolExecutor(MAX_CONCURRENT, MAX_CONCURRENT, 1, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(MAX_QUEUED), r -> {
+          Thread t = new Thread(r, "lockkit-" + clientId + "-jedis-" + threads.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    executor.allowCoreThreadTimeOut(true);
     Supplier<Connection> connector = () -> {
       RuntimeException last = null;
       for (HostAndPort node : nodes) {
@@ -154,7 +159,7 @@ final class JedisDriver implements RedisDriver {
       return CompletableFuture.supplyAsync(command, executor);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(new IllegalStateException(
-          "the Jedis driver is closed or runs " + MAX_CONCURRENT + " commands already", e));
+          "the Jedis driver is closed or has " + MAX_QUEUED + " commands queued already", e));
     }
   }
 

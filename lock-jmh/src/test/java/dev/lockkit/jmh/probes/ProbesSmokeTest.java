@@ -1,0 +1,39 @@
+package dev.lockkit.jmh.probes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lockkit.jmh.Contender;
+import dev.lockkit.jmh.servers.Servers;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The probes still run, on small sizes: a smoke pass, not a measurement. */
+class ProbesSmokeTest {
+
+  @AfterAll
+  static void stopServers() {
+    Servers.stopAll();
+  }
+
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void handOffsAreMeasuredForEveryServedLock() throws Exception {
+    for (Contender c : new Contender[] {Contender.LOCKKIT_REDIS_LETTUCE, Contender.LOCKKIT_REDIS_JEDIS,
+        Contender.LOCKKIT_ZOOKEEPER, Contender.REDISSON, Contender.CURATOR}) {
+      Percentiles p = HandoffProbe.measure(c, 20);
+      assertThat(p.count()).isEqualTo(20);
+      assertThat(p.at(50)).as("%s hand-off p50", c).isPositive();
+    }
+  }
+
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void manyWaitersAllGetTheirLock() throws Exception {
+    for (Contender c : new Contender[] {Contender.LOCKKIT_REDIS_LETTUCE, Contender.LOCKKIT_REDIS_JEDIS}) {
+      String row = ScaleProbe.measure(c, 50);
+      assertThat(row).as("%s: no failed waiter (last column)", c).endsWith("| 0 |" + System.lineSeparator());
+    }
+  }
+}
