@@ -119,6 +119,22 @@ public final class RedisServer implements AutoCloseable {
     LIVE.remove(p);
   }
 
+  /** Kills the process at once (SIGKILL), as a crash would, and waits for it; {@link #start()} brings it back. */
+  public synchronized void kill() {
+    if (process == null) {
+      return;
+    }
+    Process p = process;
+    process = null;
+    p.destroyForcibly();
+    try {
+      p.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    LIVE.remove(p);
+  }
+
   /** Freezes the process (SIGSTOP): connections stay open, nothing is answered. */
   public synchronized void pause() {
     signal("-STOP");
