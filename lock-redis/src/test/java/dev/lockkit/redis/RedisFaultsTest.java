@@ -53,6 +53,9 @@ class RedisFaultsTest {
   private static final int THREADS = 2;
   /** How long a fault lasts: twice the lease. */
   private static final Duration FAULT = LEASE.multipliedBy(2);
+  /** The section length of the slow holders: past their first renewal ({@link #SLOW_RENEWAL}). */
+  private static final Duration SLOW_WORK = LEASE.dividedBy(5);
+  private static final Duration SLOW_RENEWAL = LEASE.dividedBy(6);
 
   private static RedisServer server;
 
@@ -113,10 +116,15 @@ class RedisFaultsTest {
   @ParameterizedTest
   @ValueSource(strings = {"lettuce", "jedis"})
   void serverKilledAndRestartedEmpty(String driver) throws Exception {
-    FaultReport report = run(backend(driver), "server SIGKILL, restarted empty after " + LEASE.toMillis() + " ms",
-        connect(server.uri(), driver, CLIENTS), Recording.fenced(), faultRun(), repeatedly((r, rec) -> {
+    FaultReport report = run(backend(driver), "server SIGKILL, restarted empty after " + LEASE.toMillis() + " ms; again at once",
+        connect(server.uri(), driver, CLIENTS), slowClients(server.uri(), driver), Recording.fenced(), faultRun(),
+        repeatedly((r, rec) -> {
           server.kill();
           sleep(LEASE);
+          server.start();
+          awaitProgress(rec, 1);
+          // back at once: a slow holder is likely inside its section while the next one is granted
+          server.kill();
           server.start();
         }), keysOf(server));
 
@@ -129,19 +137,20 @@ class RedisFaultsTest {
     resources.add(proxy);
     String uri = "redis://127.0.0.1:" + proxy.port();
     run(backend("lettuce"), "proxy: delay 200 ms, blackhole " + FAULT.toMillis() + " ms, reset",
-        connect(uri, "lettuce", CLIENTS), Recording.fenced(), faultRun().plus(Duration.ofSeconds(3)),
+        connect(uri, "lettuce", CLIENTS), Recording.fenced(),
+        faultRun().plus(Duration.ofSeconds(3)),
         repeatedly((r, rec) -> {
           proxy.delay(Duration.ofMillis(200));
           sleep(LEASE);
           proxy.pass();
-          awaitProgress(rec);
+          awaitProgress(rec, 1);
           proxy.blackhole();
           try {
             sleep(FAULT);
           } finally {
             proxy.pass();
           }
-          awaitProgress(rec);
+          awaitProgress(rec, 1);
           proxy.resetAll();
         }), keysOf(server));
   }
@@ -195,7 +204,8 @@ class RedisFaultsTest {
     resources.add(cluster);
     RedisServer owner = cluster.nodeOf("lockkit:{" + LOCK + "}");
     run(backend("lettuce") + ", cluster of 3 masters", "master of the lock's slot SIGKILL, back after "
-            + FAULT.toMillis() + " ms", connect(cluster.uri(), "lettuce", CLIENTS), Recording.fenced(),
+            + FAULT.toMillis() + " ms", connect(cluster.uri(), "lettuce", CLIENTS),
+        Recording.fenced(),
         faultRun().plus(Duration.ofSeconds(2)), repeatedly((r, rec) -> {
           owner.kill();
           sleep(FAULT);
@@ -226,29 +236,47 @@ class RedisFaultsTest {
       long end = System.nanoTime() + run.bound().minus(MAX_WAIT.multipliedBy(2)).minusSeconds(10).toNanos();
       int faults = 0;
       do {
-        awaitProgress(recording);
+        awaitProgress(recording, 3);
         fault.apply(run, recording);
         faults++;
-        awaitProgress(recording);
+        awaitProgress(recording, 1); // the clients recovered
       } while (FaultSuite.longRun() && end - System.nanoTime() > FAULT.plusSeconds(5).toNanos());
       assertThat(faults).isPositive();
     };
   }
 
-  private static void awaitProgress(Recording recording) {
+  private static void awaitProgress(Recording recording, int more) {
     long before = recording.acquisitions();
     await("acquisitions go on").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
-        .until(() -> recording.acquisitions() >= before + 3);
+        .until(() -> recording.acquisitions() >= before + more);
   }
 
   private FaultReport run(String backend, String fault, List<LockClient> runClients, Recording recording,
       Duration duration, Fault action, LeftoverProbe probe) throws Exception {
+    return run(backend, fault, runClients, List.of(), recording, duration, action, probe);
+  }
+
+  /**
+   * Runs the workload on {@code runClients}, and, if {@code slowClients} are given, beside it on the same lock
+   * and store a second one (holders {@code p9/...}) whose sections last {@link #SLOW_WORK}: they span a renewal,
+   * so that a fault meets leases that are held, not only the short sections of the main workload.
+   */
+  private FaultReport run(String backend, String fault, List<LockClient> runClients, List<LockClient> slowClients,
+      Recording recording, Duration duration, Fault action, LeftoverProbe probe) throws Exception {
     Workload workload = Workload.builder().clients(runClients).lockName(LOCK).threadsPerClient(THREADS)
         .duration(duration).maxWait(MAX_WAIT).recording(recording).build();
-    try (Workload.Run run = workload.start()) {
+    Workload slow = slowClients.isEmpty() ? null : Workload.builder().clients(slowClients).lockName(LOCK)
+        .threadsPerClient(1).duration(duration).maxWait(MAX_WAIT).work(SLOW_WORK).holderPrefix("p9")
+        .recording(recording).build();
+    try (Workload.Run run = workload.start(); Workload.Run slowRun = slow == null ? null : slow.start()) {
       action.apply(run, recording);
       assertThat(run.await(run.bound())).as("the workload ended by itself").isTrue();
       assertThat(run.failures()).isEmpty();
+      if (slowRun != null) {
+        assertThat(slowRun.await(slowRun.bound())).as("the slow workload ended by itself").isTrue();
+        assertThat(slowRun.failures()).isEmpty();
+        assertThat(recording.acquisitions("p9/")).as("slow sections ran").isPositive();
+      }
     }
     closeClients();
     FaultReport report = Checker.check(backend, fault, recording, FaultSuite.GRACE, probe.leftovers());
@@ -274,6 +302,14 @@ class RedisFaultsTest {
     }
     clients.addAll(made);
     return made;
+  }
+
+  /** One client for the slow holders, renewing every lease/6 so that their short sections span a renewal. */
+  private List<LockClient> slowClients(String uri, String driver) {
+    LockClient client = Locks.connect(uri + "?driver=" + driver, LockOptions.builder().leaseTime(LEASE)
+        .renewInterval(SLOW_RENEWAL).commandTimeout(COMMAND_TIMEOUT).build());
+    clients.add(client);
+    return List.of(client);
   }
 
   private void closeClients() {
