@@ -79,7 +79,8 @@ public final class Report {
       md.append("| ").append(workload).append(" | ").append(unit).append(" |");
       for (String c : contenders) {
         Score s = row.get(c);
-        md.append(' ').append(s == null ? "" : format(s.score()) + " ± " + format(s.error())).append(" |");
+        String cell = s == null ? "" : s.error() > 0 ? format(s.score()) + " ± " + format(s.error()) : format(s.score());
+        md.append(' ').append(cell).append(" |");
       }
       md.append(' ').append(ratio(row, "LOCKKIT_REDIS_LETTUCE", "FLOOR_LETTUCE")).append(" |")
           .append(' ').append(ratio(row, "LOCKKIT_REDIS_LETTUCE", "REDISSON")).append(" |")
