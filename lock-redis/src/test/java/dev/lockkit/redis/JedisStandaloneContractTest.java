@@ -10,6 +10,6 @@ import dev.lockkit.redis.testing.SharedServers;
 class JedisStandaloneContractTest extends LockContractTest {
   @Override
   protected LockClient newClient(LockOptions options) {
-    return Locks.connect(SharedServers.standalone().uri() + "?driver=jedis", options);
+    return Locks.connect(SharedServers.standaloneUri() + "?driver=jedis", options);
   }
 }

@@ -10,6 +10,6 @@ import dev.lockkit.redis.testing.SharedServers;
 class LettuceStandaloneContractTest extends LockContractTest {
   @Override
   protected LockClient newClient(LockOptions options) {
-    return Locks.connect(SharedServers.standalone().uri(), options);
+    return Locks.connect(SharedServers.standaloneUri(), options);
   }
 }

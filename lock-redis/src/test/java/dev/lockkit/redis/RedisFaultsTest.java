@@ -116,7 +116,8 @@ class RedisFaultsTest {
   @ParameterizedTest
   @ValueSource(strings = {"lettuce", "jedis"})
   void serverKilledAndRestartedEmpty(String driver) throws Exception {
-    FaultReport report = run(backend(driver), "server SIGKILL, restarted empty after " + LEASE.toMillis() + " ms; again at once",
+    FaultReport report = run(backend(driver),
+        "server SIGKILL, restarted empty after " + LEASE.toMillis() + " ms; again at once",
         connect(server.uri(), driver, CLIENTS), slowClients(server.uri(), driver), Recording.fenced(), faultRun(),
         repeatedly((r, rec) -> {
           server.kill();

@@ -15,6 +15,14 @@ public final class SharedServers {
     return standalone;
   }
 
+  /**
+   * The URI of the shared standalone server for tests that only talk to it: Testcontainers' redis:7 where a
+   * Docker engine answers, else the local process of {@link #standalone()}.
+   */
+  public static String standaloneUri() {
+    return DockerRedis.uri().orElseGet(() -> standalone().uri());
+  }
+
   /** The shared three-master cluster. */
   public static synchronized RedisCluster cluster() {
     if (cluster == null) {
