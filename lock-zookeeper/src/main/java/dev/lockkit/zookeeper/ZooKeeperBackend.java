@@ -71,6 +71,14 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
       throw e;
     }
     log.debug("Lock client {} connected to {} ({})", context.clientId(), describe(), settings);
+    org.apache.zookeeper.ZooKeeper zk = connection.handle();
+    long leaseMillis = context.options().leaseTime().toMillis();
+    if (zk != null && zk.getSessionTimeout() > 0 && zk.getSessionTimeout() < leaseMillis) {
+      // the server clamped the session below what was asked, and below the lease time
+      log.warn("{} granted lock client {} a session of {} ms, shorter than its lease time of {} ms: a holder "
+          + "paused longer than the session may trust a lease the server has ended; ask for a sessionTimeout "
+          + "the server grants", describe(), context.clientId(), zk.getSessionTimeout(), leaseMillis);
+    }
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.lockkit.internal.Checks;
 import dev.lockkit.spi.LockClients;
 import dev.lockkit.spi.LockProvider;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -43,11 +44,16 @@ import java.util.function.Consumer;
  * <p>Connecting blocks until the session is established, at most {@link LockOptions#commandTimeout()}. A lease
  * is held as long as its node exists, which is as long as the session lives: the lease time bounds how long a
  * holder may go without the server confirming that (renewal reads the node); a suspended connection makes
- * leases invalid until the same session reconnects; an expired session makes them lost. The fencing token is
+ * leases invalid until the same session reconnects; an expired session makes them lost. A lease time longer than
+ * the session timeout is shortened to it (see {@link LockClient#options()}): a holder never trusts its lease
+ * longer than the server keeps its session without hearing from it. The fencing token is
  * the node's creation zxid ({@code czxid}), which grows across clients, parents re-created and servers
  * restarted.
  */
 public final class ZooKeeperLockProvider implements LockProvider {
+
+  /** The shortest lease time {@link LockOptions} accepts. */
+  private static final Duration MIN_LEASE = Duration.ofMillis(10);
 
   /** Creates the provider; {@link java.util.ServiceLoader} calls this. */
   public ZooKeeperLockProvider() {}
@@ -77,10 +83,32 @@ public final class ZooKeeperLockProvider implements LockProvider {
     Checks.notNull(options, "options");
     Checks.argument(supports(uri), "uri must have the scheme zookeeper, was %s", ZkSettings.redact(uri));
     ZkSettings settings = ZkSettings.parse(uri, options);
-    return LockClients.create(options, context -> {
+    return LockClients.create(withinSession(options, settings.sessionTimeout()), context -> {
       ZooKeeperBackend backend = new ZooKeeperBackend(settings, context);
       created.accept(backend);
       return backend;
     });
+  }
+
+  /**
+   * The options with the lease time no longer than the session timeout. The session, not the lease time, is
+   * what keeps a lock node: a session expires on the server once it went that long unheard from, so a holder
+   * that trusted its lease longer (a process resuming from a pause longer than the session timeout, before its
+   * ZooKeeper client has heard of the expiry) would believe it held a lock another client holds by now. A
+   * renewal interval that no longer fits is made a third of the new lease time; renewal that was off stays off.
+   */
+  static LockOptions withinSession(LockOptions options, Duration sessionTimeout) {
+    if (options.leaseTime().compareTo(sessionTimeout) <= 0) {
+      return options;
+    }
+    Duration lease = sessionTimeout.compareTo(MIN_LEASE) < 0 ? MIN_LEASE : sessionTimeout;
+    LockOptions.Builder b = LockOptions.builder().leaseTime(lease).commandTimeout(options.commandTimeout())
+        .namespace(options.namespace());
+    if (!options.renewalEnabled()) {
+      b.withoutRenewal();
+    } else if (options.renewInterval().compareTo(lease.dividedBy(3)) < 0) {
+      b.renewInterval(options.renewInterval());
+    }
+    return b.build();
   }
 }
