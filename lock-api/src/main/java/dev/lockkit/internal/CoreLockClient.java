@@ -263,7 +263,7 @@ public final class CoreLockClient implements LockClient {
   }
 
   String describe() {
-    return backend == null ? "lock client " + id : backend.describe();
+    return backend.describe();
   }
 
   @Override

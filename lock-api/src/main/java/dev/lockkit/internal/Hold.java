@@ -33,7 +33,8 @@ final class Hold implements LeaseEvents {
   private final long marginNanos;
 
   // guarded by this
-  private State state = State.PENDING;
+  // written under the monitor, read without it by isValid()/isHeld()
+  private volatile State state = State.PENDING;
   private int refs;
   private @Nullable BackendLease remote;
   private @Nullable LockLostException lost;
@@ -44,7 +45,6 @@ final class Hold implements LeaseEvents {
 
   private volatile long deadlineNanos;
   private volatile boolean suspended;
-  private volatile State published = State.PENDING;
 
   Hold(CoreLockClient client, CoreLock lock, @Nullable Thread thread) {
     this.client = client;
@@ -77,7 +77,7 @@ final class Hold implements LeaseEvents {
       remote = lease;
       refs = 1;
       deadlineNanos = lease.acquiredAtNanos() + leaseNanos - marginNanos;
-      setState(State.HELD);
+      state = State.HELD;
       client.register(this);
       scheduleExpiryCheck();
       if (client.options().renewalEnabled()) {
@@ -92,11 +92,11 @@ final class Hold implements LeaseEvents {
   }
 
   boolean isValid() {
-    return published == State.HELD && !suspended && System.nanoTime() - deadlineNanos < 0;
+    return state == State.HELD && !suspended && System.nanoTime() - deadlineNanos < 0;
   }
 
   boolean isHeld() {
-    return published == State.HELD;
+    return state == State.HELD;
   }
 
   /** Adds a re-entrant lease if the hold is still held. */
@@ -137,7 +137,7 @@ final class Hold implements LeaseEvents {
       release = last && state == State.HELD;
       wasLost = state == State.LOST ? lost : null;
       if (release) {
-        setState(State.RELEASED);
+        state = State.RELEASED;
         cancelTasks();
       }
     }
@@ -191,7 +191,7 @@ final class Hold implements LeaseEvents {
       if (state != State.HELD) {
         return;
       }
-      setState(State.RELEASED);
+      state = State.RELEASED;
       cancelTasks();
       listeners = List.of();
     }
@@ -212,7 +212,7 @@ final class Hold implements LeaseEvents {
   void abandon() {
     synchronized (this) {
       if (state == State.PENDING || state == State.HELD) {
-        setState(State.ABANDONED);
+        state = State.ABANDONED;
         cancelTasks();
         listeners = List.of();
       }
@@ -235,7 +235,7 @@ final class Hold implements LeaseEvents {
       e = new LockLostException("lease of lock '" + lock.name() + "' (fencing token " + fencingToken()
           + ") was lost: " + reason, cause);
       lost = e;
-      setState(State.LOST);
+      state = State.LOST;
       cancelTasks();
       toRun = listeners;
       listeners = List.of();
@@ -343,10 +343,6 @@ final class Hold implements LeaseEvents {
     }
   }
 
-  private void setState(State s) {
-    state = s;
-    published = s;
-  }
 
   // ---- LeaseEvents: what the backend reports ----
 
