@@ -15,18 +15,27 @@ import org.jspecify.annotations.Nullable;
  *   <li>renewal on, every lease time / 3: a held lease is extended in the background until released;
  *   <li>command timeout 5 s: the bound of every single server round trip, including connecting;
  *   <li>namespace {@code lockkit}: the prefix of every key or node, so that unrelated applications on one
- *       server do not share lock names.
+ *       server do not share lock names;
+ *   <li>cohorting on, at most {@value #DEFAULT_LOCAL_HANDOFFS} local hand-offs in a row: threads of this client
+ *       that want the same lock queue here, only the first of them waits on the server, and a release passes
+ *       the still-held lock to the next local thread without a round trip, up to that many times in a row
+ *       before the lock is released on the server so that other processes get their turn.
  * </ul>
  */
 public final class LockOptions {
   private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final Duration MIN_LEASE = Duration.ofMillis(10);
+  /** Local hand-offs in a row allowed by default before a lock goes back to the server. */
+  public static final int DEFAULT_LOCAL_HANDOFFS = 16;
+  /** The most local hand-offs in a row that may be allowed: each one takes the next of 1,024 token slots. */
+  public static final int MAX_LOCAL_HANDOFFS = 1023;
   private static final LockOptions DEFAULTS = builder().build();
 
   private final Duration leaseTime;
   private final @Nullable Duration renewInterval;
   private final Duration commandTimeout;
   private final String namespace;
+  private final int maxLocalHandoffs;
 
   private LockOptions(Builder b) {
     this.leaseTime = b.leaseTime == null ? Duration.ofSeconds(30) : b.leaseTime;
@@ -37,6 +46,11 @@ public final class LockOptions {
     }
     this.commandTimeout = b.commandTimeout == null ? Duration.ofSeconds(5) : b.commandTimeout;
     this.namespace = b.namespace == null ? "lockkit" : b.namespace;
+    if (b.cohortingOff) {
+      this.maxLocalHandoffs = 0;
+    } else {
+      this.maxLocalHandoffs = b.maxLocalHandoffs == null ? DEFAULT_LOCAL_HANDOFFS : b.maxLocalHandoffs;
+    }
   }
 
   /**
@@ -102,18 +116,39 @@ public final class LockOptions {
     return namespace;
   }
 
+  /**
+   * Whether threads of one client queue locally for a lock so that only one of them waits on the server and
+   * a release can pass the lock to the next of them without a round trip.
+   *
+   * @return true unless {@link Builder#withoutCohorting()} was called
+   */
+  public boolean cohortingEnabled() {
+    return maxLocalHandoffs > 0;
+  }
+
+  /**
+   * How many times in a row a lock may pass from one thread of this client to another without going back to
+   * the server. Each such hand-off gives the next holder its own lease and a larger fencing token.
+   *
+   * @return 1 to {@value #MAX_LOCAL_HANDOFFS}; 0 when cohorting is off
+   */
+  public int maxLocalHandoffs() {
+    return maxLocalHandoffs;
+  }
+
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof LockOptions other
         && leaseTime.equals(other.leaseTime)
         && Objects.equals(renewInterval, other.renewInterval)
         && commandTimeout.equals(other.commandTimeout)
-        && namespace.equals(other.namespace);
+        && namespace.equals(other.namespace)
+        && maxLocalHandoffs == other.maxLocalHandoffs;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(leaseTime, renewInterval, commandTimeout, namespace);
+    return Objects.hash(leaseTime, renewInterval, commandTimeout, namespace, maxLocalHandoffs);
   }
 
   @Override
@@ -121,7 +156,8 @@ public final class LockOptions {
     return "LockOptions{leaseTime=" + leaseTime
         + ", renewInterval=" + (renewInterval == null ? "off" : renewInterval)
         + ", commandTimeout=" + commandTimeout
-        + ", namespace=" + namespace + '}';
+        + ", namespace=" + namespace
+        + ", cohorting=" + (maxLocalHandoffs == 0 ? "off" : maxLocalHandoffs + " local hand-offs") + '}';
   }
 
   /**
@@ -135,6 +171,8 @@ public final class LockOptions {
     private boolean renewalOff;
     private @Nullable Duration commandTimeout;
     private @Nullable String namespace;
+    private @Nullable Integer maxLocalHandoffs;
+    private boolean cohortingOff;
 
     private Builder() {}
 
@@ -214,6 +252,41 @@ public final class LockOptions {
       Checks.argument(NAMESPACE.matcher(namespace).matches(),
           "namespace must be 1 to 64 of A-Z a-z 0-9 _ -, was '%s'", namespace);
       this.namespace = namespace;
+      return this;
+    }
+
+    /**
+     * Turns cohorting off: every thread that wants a lock asks the server itself, and every release goes to
+     * the server. Costs a round trip per hand-off between threads of one process; useful when each thread
+     * must compete with other processes on equal terms.
+     *
+     * @return this builder
+     * @throws IllegalStateException if already called, or {@link #maxLocalHandoffs(int)} was called
+     */
+    public Builder withoutCohorting() {
+      Checks.state(!cohortingOff, "withoutCohorting() was already called");
+      Checks.state(maxLocalHandoffs == null, "withoutCohorting() conflicts with maxLocalHandoffs(%s)",
+          maxLocalHandoffs);
+      this.cohortingOff = true;
+      return this;
+    }
+
+    /**
+     * Sets how many times in a row a lock may pass between threads of this client without going back to the
+     * server (default {@value LockOptions#DEFAULT_LOCAL_HANDOFFS}). Other processes wait at most that many
+     * critical sections of this client longer than without cohorting.
+     *
+     * @param maxLocalHandoffs 1 to {@value LockOptions#MAX_LOCAL_HANDOFFS}
+     * @return this builder
+     * @throws IllegalArgumentException if outside that range
+     * @throws IllegalStateException if already set, or cohorting was turned off
+     */
+    public Builder maxLocalHandoffs(int maxLocalHandoffs) {
+      Checks.state(this.maxLocalHandoffs == null, "maxLocalHandoffs was already set to %s", this.maxLocalHandoffs);
+      Checks.state(!cohortingOff, "maxLocalHandoffs cannot be set: withoutCohorting() was called");
+      Checks.argument(maxLocalHandoffs >= 1 && maxLocalHandoffs <= MAX_LOCAL_HANDOFFS,
+          "maxLocalHandoffs must be 1 to %s, was %s", MAX_LOCAL_HANDOFFS, maxLocalHandoffs);
+      this.maxLocalHandoffs = maxLocalHandoffs;
       return this;
     }
 

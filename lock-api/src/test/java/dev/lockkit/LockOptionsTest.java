@@ -16,6 +16,8 @@ class LockOptionsTest {
     assertThat(o.renewInterval()).isEqualTo(Duration.ofSeconds(10));
     assertThat(o.commandTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(o.namespace()).isEqualTo("lockkit");
+    assertThat(o.cohortingEnabled()).isTrue();
+    assertThat(o.maxLocalHandoffs()).isEqualTo(LockOptions.DEFAULT_LOCAL_HANDOFFS);
     assertThat(o).isEqualTo(LockOptions.builder().build()).hasSameHashCodeAs(LockOptions.builder().build());
   }
 
@@ -34,6 +36,22 @@ class LockOptionsTest {
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("namespace");
     assertThatThrownBy(() -> LockOptions.builder().withoutRenewal().renewInterval(Duration.ofSeconds(1)))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("withoutRenewal");
+    assertThatThrownBy(() -> LockOptions.builder().withoutCohorting().maxLocalHandoffs(3))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("withoutCohorting");
+    assertThatThrownBy(() -> LockOptions.builder().maxLocalHandoffs(3).withoutCohorting())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("maxLocalHandoffs(3)");
+  }
+
+  @Test
+  void cohortingCanBeTunedOrTurnedOff() {
+    assertThat(LockOptions.builder().withoutCohorting().build().cohortingEnabled()).isFalse();
+    assertThat(LockOptions.builder().withoutCohorting().build().maxLocalHandoffs()).isZero();
+    assertThat(LockOptions.builder().maxLocalHandoffs(1).build().maxLocalHandoffs()).isEqualTo(1);
+    assertThat(LockOptions.builder().withoutCohorting().build()).isNotEqualTo(LockOptions.defaults());
+    assertThatThrownBy(() -> LockOptions.builder().maxLocalHandoffs(0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxLocalHandoffs must be 1 to 1023, was 0");
+    assertThatThrownBy(() -> LockOptions.builder().maxLocalHandoffs(1024))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("was 1024");
   }
 
   @Test
