@@ -11,16 +11,29 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
-/** A named lock of one client: re-entrancy for blocking callers, the rest goes to {@link CoreLockClient}. */
+/**
+ * A named lock of one client: re-entrancy for blocking callers, the local queue of {@link Cohort} when
+ * cohorting is on, the rest goes to {@link CoreLockClient}.
+ */
 final class CoreLock implements DistributedLock {
   private final CoreLockClient client;
   private final String name;
-  /** The hold of the thread that acquired by a blocking call, for re-entrancy. */
-  private final AtomicReference<@Nullable Hold> threadHold = new AtomicReference<>();
+  /** The holding of the thread that acquired by a blocking call, for re-entrancy. */
+  private final AtomicReference<@Nullable Tenure> threadHold = new AtomicReference<>();
+  private final @Nullable Cohort cohort;
 
   CoreLock(CoreLockClient client, String name) {
     this.client = client;
     this.name = name;
+    this.cohort = client.options().cohortingEnabled() ? new Cohort(client, this) : null;
+  }
+
+  CoreLockClient client() {
+    return client;
+  }
+
+  @Nullable Cohort cohort() {
+    return cohort;
   }
 
   @Override
@@ -48,7 +61,7 @@ final class CoreLock implements DistributedLock {
     if (reentered != null) {
       return Optional.of(reentered);
     }
-    CompletableFuture<@Nullable Hold> attempt = client.start(this, false, -1, Thread.currentThread());
+    CompletableFuture<@Nullable Tenure> attempt = client.start(this, false, -1, Thread.currentThread());
     try {
       return Optional.ofNullable(claim(Futures.await(attempt, Long.MAX_VALUE)));
     } catch (ExecutionException e) {
@@ -75,7 +88,7 @@ final class CoreLock implements DistributedLock {
   public CompletableFuture<Lease> acquireAsync(Duration maxWait) {
     Checks.positive(maxWait, "maxWait");
     client.checkOpen();
-    CompletableFuture<@Nullable Hold> attempt = client.start(this, true, Checks.toNanosSaturated(maxWait), null);
+    CompletableFuture<@Nullable Tenure> attempt = client.start(this, true, Checks.toNanosSaturated(maxWait), null);
     // Complete on a thread that may block (the default async pool), never on the backend's I/O thread nor
     // the client's timer, also for failures: a caller's continuation that closes the lease would otherwise
     // wait for a reply that thread must read, or delay renewals.
@@ -85,7 +98,7 @@ final class CoreLock implements DistributedLock {
         result.completeExceptionally(Futures.unwrap(failure));
         return;
       }
-      Hold won = java.util.Objects.requireNonNull(hold);
+      Tenure won = java.util.Objects.requireNonNull(hold);
       if (!result.complete(new LeaseView(won))) {
         won.releaseQuietly(); // the caller cancelled as the lock was won
       }
@@ -101,7 +114,7 @@ final class CoreLock implements DistributedLock {
 
   @Override
   public boolean isHeldByCurrentThread() {
-    Hold hold = threadHold.get();
+    Tenure hold = threadHold.get();
     return hold != null && hold.thread() == Thread.currentThread() && hold.isValid();
   }
 
@@ -115,13 +128,13 @@ final class CoreLock implements DistributedLock {
     if (Thread.interrupted()) {
       throw new InterruptedException("interrupted before acquiring lock '" + name + "'");
     }
-    CompletableFuture<@Nullable Hold> attempt = client.start(this, waits, timeoutNanos, Thread.currentThread());
+    CompletableFuture<@Nullable Tenure> attempt = client.start(this, waits, timeoutNanos, Thread.currentThread());
     try {
       return claim(attempt.get());
     } catch (InterruptedException e) {
       // leave nothing behind: the backend stops waiting; a hold that won the race is released here
       if (!attempt.cancel(false) && !attempt.isCompletedExceptionally()) {
-        Hold won = attempt.getNow(null);
+        Tenure won = attempt.getNow(null);
         if (won != null) {
           won.releaseQuietly();
         }
@@ -132,7 +145,7 @@ final class CoreLock implements DistributedLock {
     }
   }
 
-  private @Nullable Lease claim(@Nullable Hold hold) {
+  private @Nullable Lease claim(@Nullable Tenure hold) {
     if (hold == null) {
       return null;
     }
@@ -141,15 +154,33 @@ final class CoreLock implements DistributedLock {
   }
 
   private @Nullable Lease reenter() {
-    Hold hold = threadHold.get();
+    Tenure hold = threadHold.get();
     if (hold != null && hold.thread() == Thread.currentThread() && hold.enter()) {
       return new LeaseView(hold);
     }
     return null;
   }
 
-  /** Forgets the thread's hold once it is released or lost. */
-  void forget(Hold hold) {
-    threadHold.compareAndSet(hold, null);
+  /** Forgets the thread's holding once it is released or lost. */
+  void forget(Tenure tenure) {
+    threadHold.compareAndSet(tenure, null);
+  }
+
+  /** The last lease of {@code tenure} was closed: pass the lock on locally or release it on the server. */
+  void released(Tenure tenure, boolean quietly) {
+    if (cohort != null) {
+      cohort.release(tenure, quietly);
+    } else if (quietly) {
+      tenure.hold().releaseQuietly();
+    } else {
+      tenure.hold().releaseRemotely();
+    }
+  }
+
+  /** A hold of this lock was lost on the server. */
+  void holdLost(Hold hold) {
+    if (cohort != null) {
+      cohort.holdLost(hold);
+    }
   }
 }

@@ -20,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The client every backend shares: validation, re-entrancy (through {@link CoreLock}), the lease bookkeeping
- * of {@link Hold}, timeouts, and closing. Owns one timer thread and one thread for loss listeners.
+ * of {@link Hold} and {@link Tenure}, cohorting, timeouts, and closing. Owns one timer thread (all its timed
+ * work behind one task, see {@link Wakeups}) and one thread for loss listeners.
  */
 public final class CoreLockClient implements LockClient {
   private static final Logger log = LoggerFactory.getLogger(CoreLockClient.class);
@@ -47,6 +47,7 @@ public final class CoreLockClient implements LockClient {
   private final LockBackend backend;
   private final ConcurrentHashMap<String, CoreLock> locks = new ConcurrentHashMap<>();
   private final Set<Hold> holds = ConcurrentHashMap.newKeySet();
+  private final Wakeups wakeups;
   private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
   private final AtomicInteger state = new AtomicInteger(OPEN);
   private final long commandTimeoutNanos;
@@ -58,6 +59,7 @@ public final class CoreLockClient implements LockClient {
     this.timer = new ScheduledThreadPoolExecutor(1, Threads.daemon("lockkit-" + id + "-timer"));
     timer.setRemoveOnCancelPolicy(true);
     timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.wakeups = new Wakeups(timer);
     this.events = Executors.newSingleThreadExecutor(Threads.daemon("lockkit-" + id + "-events"));
     try {
       this.backend = Checks.notNull(backendFactory.apply(new BackendContext(options, timer, id)), "backend");
@@ -141,12 +143,11 @@ public final class CoreLockClient implements LockClient {
   }
 
   /**
-   * Starts one acquisition. {@code timeoutNanos < 0} waits without a bound. A non-waiting attempt is bounded
-   * by the command timeout instead.
+   * Starts one acquisition: through the lock's cohort when cohorting is on, else straight to the server.
+   * {@code timeoutNanos < 0} waits without a bound. A non-waiting attempt is bounded by the command timeout.
    */
-  CompletableFuture<@Nullable Hold> start(CoreLock lock, boolean waits, long timeoutNanos, @Nullable Thread thread) {
-    Hold hold = new Hold(this, lock, thread);
-    CompletableFuture<@Nullable Hold> result = new CompletableFuture<>();
+  CompletableFuture<@Nullable Tenure> start(CoreLock lock, boolean waits, long timeoutNanos, @Nullable Thread thread) {
+    CompletableFuture<@Nullable Tenure> result = new CompletableFuture<>();
     pending.add(result);
     if (state.get() != OPEN) {
       // closed between checkOpen and here: close() may have missed this attempt
@@ -154,41 +155,51 @@ public final class CoreLockClient implements LockClient {
       result.completeExceptionally(new IllegalStateException("this LockClient is closed"));
       return result;
     }
-    AcquireRequest request = new AcquireRequest(
-        options.namespace(), lock.name(), Tokens.next(), options.leaseTime(), waits, hold);
-    CompletableFuture<BackendLease> remote;
-    try {
-      remote = backend.acquire(request);
-    } catch (RuntimeException e) {
-      remote = CompletableFuture.failedFuture(e);
+    Deadline deadline = null;
+    if (!waits) {
+      deadline = new Deadline(result, System.nanoTime() + commandTimeoutNanos, () -> new LockBackendException(
+          "no answer from " + describe() + " within " + options.commandTimeout() + " to an attempt on lock '"
+              + lock.name() + "'", null));
+    } else if (timeoutNanos >= 0) {
+      deadline = new Deadline(result, System.nanoTime() + timeoutNanos, () -> new LockTimeoutException("lock '"
+          + lock.name() + "' stayed held by another owner for " + Duration.ofNanos(timeoutNanos)));
     }
-    CompletableFuture<BackendLease> attempt = remote;
+    Deadline timeout = deadline;
+    if (timeout != null) {
+      wakeups.add(timeout);
+    }
+    result.whenComplete((h, failure) -> {
+      pending.remove(result);
+      if (timeout != null) {
+        wakeups.remove(timeout);
+      }
+    });
+    Cohort cohort = lock.cohort();
+    if (cohort != null) {
+      cohort.join(result, waits, thread);
+      return result;
+    }
+    Hold hold = new Hold(this, lock);
+    CompletableFuture<BackendLease> attempt = acquireRemote(lock, hold, waits);
     attempt.whenComplete((lease, failure) -> {
       if (failure != null) {
         result.completeExceptionally(translate(failure, lock));
       } else if (lease == null) {
         result.complete(null);
-      } else if (!hold.grant(lease)) {
-        result.completeExceptionally(new IllegalStateException("the LockClient was closed while waiting"));
-      } else if (!result.complete(hold)) {
-        hold.releaseQuietly(); // the caller gave up (timeout, interrupt, close) as the lock was won
+      } else {
+        Tenure tenure;
+        try {
+          tenure = hold.grant(lease, thread);
+        } catch (RuntimeException e) {
+          result.completeExceptionally(e);
+          return;
+        }
+        if (!result.complete(tenure)) {
+          tenure.releaseQuietly(); // the caller gave up (timeout, interrupt, close) as the lock was won
+        }
       }
     });
-    ScheduledFuture<?> deadline = null;
-    if (!waits) {
-      deadline = schedule(() -> result.completeExceptionally(new LockBackendException("no answer from "
-          + describe() + " within " + options.commandTimeout() + " to an attempt on lock '" + lock.name() + "'",
-          null)), commandTimeoutNanos);
-    } else if (timeoutNanos >= 0) {
-      deadline = schedule(() -> result.completeExceptionally(new LockTimeoutException("lock '" + lock.name()
-          + "' stayed held by another owner for " + Duration.ofNanos(timeoutNanos))), timeoutNanos);
-    }
-    ScheduledFuture<?> timeout = deadline;
     result.whenComplete((h, failure) -> {
-      pending.remove(result);
-      if (timeout != null) {
-        timeout.cancel(false);
-      }
       if (failure != null) {
         attempt.cancel(false); // tells the backend to stop waiting and clean up
       }
@@ -196,7 +207,44 @@ public final class CoreLockClient implements LockClient {
     return result;
   }
 
-  private RuntimeException translate(Throwable failure, CoreLock lock) {
+  /** Asks the backend for the lock on behalf of {@code hold}; a backend that throws gives a failed future. */
+  CompletableFuture<BackendLease> acquireRemote(CoreLock lock, Hold hold, boolean waits) {
+    if (state.get() != OPEN) {
+      return CompletableFuture.failedFuture(new IllegalStateException("the LockClient was closed while waiting"));
+    }
+    AcquireRequest request = new AcquireRequest(
+        options.namespace(), lock.name(), Tokens.next(), options.leaseTime(), waits, hold);
+    try {
+      return backend.acquire(request);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Fails an acquisition when its time is up. */
+  private static final class Deadline implements Wakeups.Due {
+    private final CompletableFuture<?> result;
+    private final long at;
+    private final java.util.function.Supplier<RuntimeException> failure;
+
+    Deadline(CompletableFuture<?> result, long at, java.util.function.Supplier<RuntimeException> failure) {
+      this.result = result;
+      this.at = at;
+      this.failure = failure;
+    }
+
+    @Override
+    public long dueAt() {
+      return at;
+    }
+
+    @Override
+    public void due(long now) {
+      result.completeExceptionally(failure.get()); // removes this deadline from the wake-ups
+    }
+  }
+
+  RuntimeException translate(Throwable failure, CoreLock lock) {
     Throwable t = Futures.unwrap(failure);
     if (t instanceof LockException || t instanceof IllegalStateException || t instanceof IllegalArgumentException) {
       return (RuntimeException) t;
@@ -224,13 +272,8 @@ public final class CoreLockClient implements LockClient {
     return new LockBackendException(String.valueOf(t.getMessage()), t);
   }
 
-  ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
-    try {
-      return timer.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      // closed: nothing left to time
-      return CompletedScheduledFuture.INSTANCE;
-    }
+  void wakeBy(long atNanos) {
+    wakeups.wakeBy(atNanos);
   }
 
   void runTimer(Runnable task) {
@@ -251,11 +294,17 @@ public final class CoreLockClient implements LockClient {
 
   void register(Hold hold) {
     holds.add(hold);
+    wakeups.add(hold);
   }
 
   void unregister(Hold hold) {
     holds.remove(hold);
-    hold.lock().forget(hold);
+    wakeups.remove(hold);
+  }
+
+  /** Tasks ever put on the timer; for tests that the hot path leaves it alone. */
+  long timerTasks() {
+    return timer.getTaskCount();
   }
 
   long commandTimeoutNanos() {

@@ -4,91 +4,100 @@ import dev.lockkit.LockBackendException;
 import dev.lockkit.LockLostException;
 import dev.lockkit.spi.BackendLease;
 import dev.lockkit.spi.LeaseEvents;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One remote acquisition and everything the client keeps about it: its deadline on the client's monotonic
- * clock, its renewal schedule, the re-entrant leases sharing it, and its loss listeners. Also the
- * {@link LeaseEvents} its backend reports to.
+ * One acquisition on the server and what the client keeps about it: its deadline on the client's monotonic
+ * clock and its renewal. The {@link Tenure} holding it now (one after another when cohorting passes it between
+ * threads) is told when it is lost. Also the {@link LeaseEvents} its backend reports to.
  */
-final class Hold implements LeaseEvents {
+final class Hold implements LeaseEvents, Wakeups.Due {
   private static final Logger log = LoggerFactory.getLogger(Hold.class);
 
   enum State { PENDING, HELD, RELEASED, LOST, ABANDONED }
 
   private final CoreLockClient client;
   private final CoreLock lock;
-  private final @Nullable Thread thread;
   private final long leaseNanos;
   private final long marginNanos;
+  private final long renewNanos;
 
-  // guarded by this
   // written under the monitor, read without it by isValid()/isHeld()
   private volatile State state = State.PENDING;
-  private int refs;
-  private @Nullable BackendLease remote;
-  private @Nullable LockLostException lost;
-  private @Nullable LockLostException lostBeforeGrant;
-  private List<Consumer<? super LockLostException>> listeners = new ArrayList<>();
-  private @Nullable ScheduledFuture<?> renewTask;
-  private @Nullable ScheduledFuture<?> expiryTask;
-
   private volatile long deadlineNanos;
   private volatile boolean suspended;
+  private volatile long serverToken;
+  // guarded by this
+  private @Nullable BackendLease remote;
+  private @Nullable Tenure tenant;
+  private @Nullable LockLostException lostBeforeGrant;
+  private long renewAtNanos;
+  private boolean renewing;
 
-  Hold(CoreLockClient client, CoreLock lock, @Nullable Thread thread) {
+  Hold(CoreLockClient client, CoreLock lock) {
     this.client = client;
     this.lock = lock;
-    this.thread = thread;
     this.leaseNanos = Checks.toNanosSaturated(client.options().leaseTime());
     // Clocks of client and server may run at slightly different rates: claim a little less than the lease.
     this.marginNanos = leaseNanos / 100;
-  }
-
-  @Nullable Thread thread() {
-    return thread;
+    this.renewNanos = client.options().renewalEnabled()
+        ? Checks.toNanosSaturated(client.options().renewInterval()) : -1;
   }
 
   CoreLock lock() {
     return lock;
   }
 
-  synchronized long fencingToken() {
-    return remote == null ? 0 : remote.fencingToken();
+  long serverToken() {
+    return serverToken;
   }
 
-  /** Makes the hold live once the backend granted it; false if it can no longer be (the client crashed). */
-  boolean grant(BackendLease lease) {
+  /**
+   * Makes the hold live once the backend granted it, held by a first tenant.
+   *
+   * @throws IllegalStateException if the client crashed or closed meanwhile
+   * @throws LockBackendException if the server's token does not fit a fencing token; the lease is released
+   */
+  Tenure grant(BackendLease lease, @Nullable Thread thread) {
+    long token = lease.fencingToken();
+    if (token <= 0 || token > Tokens.MAX_SERVER_TOKEN) {
+      lease.release();
+      throw new LockBackendException("the server handed out fencing token " + token + " for lock '" + lock.name()
+          + "', outside 1.." + Tokens.MAX_SERVER_TOKEN + "; the lock was released", null);
+    }
+    Tenure first;
     LockLostException early;
     synchronized (this) {
       if (state != State.PENDING) {
-        return false;
+        throw new IllegalStateException("the LockClient was closed while waiting");
       }
       remote = lease;
-      refs = 1;
+      serverToken = token;
+      first = new Tenure(this, thread, 0);
+      tenant = first;
       deadlineNanos = lease.acquiredAtNanos() + leaseNanos - marginNanos;
+      renewAtNanos = lease.acquiredAtNanos() + renewNanos;
       state = State.HELD;
-      client.register(this);
-      scheduleExpiryCheck();
-      if (client.options().renewalEnabled()) {
-        scheduleRenewal(Checks.toNanosSaturated(client.options().renewInterval()));
-      }
       early = lostBeforeGrant;
     }
+    client.register(this);
     if (early != null) {
       lose(early.getMessage(), early.getCause(), false);
     }
-    return true;
+    return first;
+  }
+
+  /** Passes the held lock to the next local holder, the {@code index}-th in a row. */
+  synchronized Tenure handTo(@Nullable Thread thread, int index) {
+    Tenure next = new Tenure(this, thread, index);
+    tenant = next;
+    return next;
   }
 
   boolean isValid() {
@@ -99,61 +108,65 @@ final class Hold implements LeaseEvents {
     return state == State.HELD;
   }
 
-  /** Adds a re-entrant lease if the hold is still held. */
-  synchronized boolean enter() {
-    if (state != State.HELD) {
-      return false;
-    }
-    refs++;
-    return true;
-  }
-
-  void addListener(Consumer<? super LockLostException> listener) {
-    LockLostException already;
-    synchronized (this) {
-      already = state == State.LOST ? lost : null;
-      if (already == null && (state == State.PENDING || state == State.HELD)) {
-        listeners.add(listener);
-      }
-    }
-    if (already != null) {
-      runListener(listener, already); // outside the monitor: a listener may block or close the lease
-    }
-  }
-
-  /** One lease of this hold is closed; the last one releases on the server. */
-  void exit() {
+  /** Reports the loss to the holder closing its lease if the deadline passed before the close. */
+  void checkDeadlineAtClose() {
     if (isHeld() && System.nanoTime() - deadlineNanos >= 0) {
-      // the deadline passed before this close, even if the expiry check has not run yet: the section ran
-      // past the lease, so the holder must hear it was lost rather than get a release that may fail
+      // the section ran past the lease, even if the timer has not noticed yet: the holder must hear it
       lose("its lease time passed before it was closed", null, true);
     }
-    boolean release;
-    boolean last;
-    LockLostException wasLost;
-    synchronized (this) {
-      refs--;
-      last = refs == 0;
-      release = last && state == State.HELD;
-      wasLost = state == State.LOST ? lost : null;
-      if (release) {
-        state = State.RELEASED;
-        cancelTasks();
-      }
-    }
-    if (last) {
-      client.unregister(this);
-    }
-    if (wasLost != null) {
-      throw wasLost;
-    }
-    if (release) {
-      releaseRemotely();
-    }
   }
 
-  private void releaseRemotely() {
-    BackendLease lease = remoteLease();
+  enum Confirmation { CONFIRMED, LOST, FAILED }
+
+  /**
+   * Before the lock passes to another local holder: asks the server whether it still holds this lease (see
+   * {@link BackendLease#confirm}) and extends it to a full lease time. One round trip, on the releasing
+   * thread, within the command timeout. A lease the server no longer holds is lost (its tenant told, and a
+   * compare-and-delete sent so that nothing of it stays behind).
+   */
+  Confirmation confirmForHandoff() {
+    BackendLease lease;
+    synchronized (this) {
+      if (state != State.HELD) {
+        return Confirmation.LOST;
+      }
+      lease = java.util.Objects.requireNonNull(remote);
+    }
+    long sentAt = System.nanoTime();
+    Boolean held;
+    try {
+      held = Futures.await(lease.confirm(client.options().leaseTime()), client.commandTimeoutNanos());
+    } catch (ExecutionException | TimeoutException | RuntimeException e) {
+      log.debug("Confirming lock '{}' before a local hand-off failed", lock.name(), e);
+      return Confirmation.FAILED;
+    }
+    if (!Boolean.TRUE.equals(held)) {
+      lose("before passing it to another thread the server no longer held this lease's token (it expired, "
+          + "and may have been taken)", null, true);
+      return Confirmation.LOST;
+    }
+    synchronized (this) {
+      extendDeadline(sentAt);
+    }
+    return Confirmation.CONFIRMED;
+  }
+
+  /**
+   * Releases on the server and waits for the answer. A server that no longer held the token makes the
+   * tenant lost.
+   *
+   * @throws LockBackendException if the server could not be told in time
+   */
+  void releaseRemotely() {
+    BackendLease lease;
+    synchronized (this) {
+      if (state != State.HELD) {
+        return;
+      }
+      state = State.RELEASED;
+      lease = java.util.Objects.requireNonNull(remote);
+    }
+    client.unregister(this);
     Boolean released;
     try {
       released = Futures.await(lease.release(), client.commandTimeoutNanos());
@@ -165,38 +178,25 @@ final class Hold implements LeaseEvents {
           + client.options().commandTimeout() + " to the release of lock '" + lock.name()
           + "'; it expires on the server within its lease time", e);
     }
-    if (Boolean.TRUE.equals(released)) {
-      synchronized (this) {
-        listeners = List.of();
-      }
-    } else {
+    if (!Boolean.TRUE.equals(released)) {
       lose("at release the server no longer held this lease's token (it had expired, and maybe been taken)",
           null, false, State.RELEASED);
-      throw lostException();
     }
   }
 
-
-  private synchronized LockLostException lostException() {
-    return java.util.Objects.requireNonNull(lost);
-  }
-
-  private synchronized BackendLease remoteLease() {
-    return java.util.Objects.requireNonNull(remote);
-  }
-
-  /** Releases without telling anyone: a lease nobody will see (lost a race with cancellation, or timed out). */
-  void releaseQuietly() {
+  /** Releases on the server without waiting or telling anyone. */
+  CompletableFuture<?> releaseQuietly() {
+    BackendLease lease;
     synchronized (this) {
       if (state != State.HELD) {
-        return;
+        return CompletableFuture.completedFuture(null);
       }
       state = State.RELEASED;
-      cancelTasks();
-      listeners = List.of();
+      tenant = null;
+      lease = java.util.Objects.requireNonNull(remote);
     }
     client.unregister(this);
-    remoteLease().release().whenComplete((ok, ex) -> {
+    return lease.release().whenComplete((ok, ex) -> {
       if (ex != null) {
         log.debug("Release of unclaimed lease of '{}' failed; it expires by itself", lock.name(), ex);
       }
@@ -213,8 +213,7 @@ final class Hold implements LeaseEvents {
     synchronized (this) {
       if (state == State.PENDING || state == State.HELD) {
         state = State.ABANDONED;
-        cancelTasks();
-        listeners = List.of();
+        tenant = null;
       }
     }
   }
@@ -223,29 +222,27 @@ final class Hold implements LeaseEvents {
     return lose(reason, cause, releaseRemotely, State.HELD);
   }
 
-  /** Marks the hold lost if it is in state {@code from}, runs the listeners, and maybe tells the server. */
+  /** Marks the hold lost if it is in state {@code from}, tells its tenant, and maybe tells the server. */
   private CompletableFuture<?> lose(String reason, @Nullable Throwable cause, boolean releaseRemotely, State from) {
-    List<Consumer<? super LockLostException>> toRun;
-    LockLostException e;
+    Tenure holder;
     BackendLease lease;
     synchronized (this) {
       if (state != from) {
         return CompletableFuture.completedFuture(null);
       }
-      e = new LockLostException("lease of lock '" + lock.name() + "' (fencing token " + fencingToken()
-          + ") was lost: " + reason, cause);
-      lost = e;
       state = State.LOST;
-      cancelTasks();
-      toRun = listeners;
-      listeners = List.of();
+      holder = tenant;
+      tenant = null;
       lease = remote;
     }
-    log.warn("{}", e.getMessage());
-    for (Consumer<? super LockLostException> listener : toRun) {
-      client.runEvent(() -> runListener(listener, e));
-    }
     client.unregister(this);
+    LockLostException e = new LockLostException("lease of lock '" + lock.name() + "' (fencing token "
+        + (holder == null ? Tokens.fencing(serverToken, 0) : holder.fencingToken()) + ") was lost: " + reason, cause);
+    log.warn("{}", e.getMessage());
+    if (holder != null) {
+      holder.lost(e);
+    }
+    lock.holdLost(this);
     if (releaseRemotely && lease != null) {
       // compare-and-delete: harmless if someone else holds the lock by now
       return lease.release().whenComplete((ok, ex) -> {
@@ -257,43 +254,33 @@ final class Hold implements LeaseEvents {
     return CompletableFuture.completedFuture(null);
   }
 
-  private void runListener(Consumer<? super LockLostException> listener, LockLostException e) {
-    try {
-      listener.accept(e);
-    } catch (RuntimeException | Error t) {
-      log.error("A lost-lease listener of lock '{}' threw", lock.name(), t);
-    }
-  }
-
   // ---- renewal and expiry: run on the client's timer thread ----
 
-  private void scheduleRenewal(long delayNanos) {
-    renewTask = client.schedule(this::renew, delayNanos);
+  @Override
+  public synchronized long dueAt() {
+    return renewNanos < 0 || renewing ? deadlineNanos : Math.min(renewAtNanos, deadlineNanos);
   }
 
-  private void scheduleExpiryCheck() {
-    if (expiryTask != null) {
-      expiryTask.cancel(false);
+  @Override
+  public void due(long now) {
+    if (!isHeld()) {
+      client.unregister(this);
+      return;
     }
-    expiryTask = client.schedule(this::checkExpiry, deadlineNanos - System.nanoTime());
-  }
-
-  private void checkExpiry() {
-    if (isHeld() && System.nanoTime() - deadlineNanos >= 0) {
-      lose(client.options().renewalEnabled()
+    if (now - deadlineNanos >= 0) {
+      lose(renewNanos >= 0
               ? "its lease time passed without a renewal confirmed by the server"
               : "its lease time passed and renewal is off",
           null, true);
+      return;
     }
-  }
-
-  private void renew() {
     BackendLease lease;
     synchronized (this) {
-      if (state != State.HELD) {
+      if (renewing || renewNanos < 0 || now - renewAtNanos < 0) {
         return;
       }
-      lease = remote;
+      renewing = true;
+      lease = java.util.Objects.requireNonNull(remote);
     }
     long sentAt = System.nanoTime();
     try {
@@ -310,39 +297,33 @@ final class Hold implements LeaseEvents {
       lose("the server no longer holds this lease's token (it expired, and may have been taken)", null, false);
       return;
     }
+    long due;
     synchronized (this) {
+      renewing = false;
       if (state != State.HELD) {
         return;
       }
-      long renewInterval = Checks.toNanosSaturated(client.options().renewInterval());
       if (failure == null) {
-        long newDeadline = sentAt + leaseNanos - marginNanos;
-        if (newDeadline - deadlineNanos > 0) {
-          deadlineNanos = newDeadline;
-          scheduleExpiryCheck();
-        }
-        scheduleRenewal(renewInterval);
-        return;
+        extendDeadline(sentAt);
+        renewAtNanos = System.nanoTime() + renewNanos;
+      } else {
+        long left = deadlineNanos - System.nanoTime();
+        log.warn("Renewal of lock '{}' failed, {} ms of lease left: {}", lock.name(),
+            TimeUnit.NANOSECONDS.toMillis(left), Futures.unwrap(failure).toString());
+        renewAtNanos = System.nanoTime() + Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(renewNanos, left / 3));
       }
-      long left = deadlineNanos - System.nanoTime();
-      log.warn("Renewal of lock '{}' failed, {} ms of lease left: {}", lock.name(),
-          TimeUnit.NANOSECONDS.toMillis(left), Futures.unwrap(failure).toString());
-      if (left > 0) {
-        scheduleRenewal(Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(renewInterval, left / 3)));
-      }
+      due = dueAt();
     }
-    checkExpiry();
+    client.wakeBy(due);
   }
 
-  private void cancelTasks() {
-    if (renewTask != null) {
-      renewTask.cancel(false);
-    }
-    if (expiryTask != null) {
-      expiryTask.cancel(false);
+  // guarded by this
+  private void extendDeadline(long sentAt) {
+    long newDeadline = sentAt + leaseNanos - marginNanos;
+    if (newDeadline - deadlineNanos > 0) {
+      deadlineNanos = newDeadline;
     }
   }
-
 
   // ---- LeaseEvents: what the backend reports ----
 

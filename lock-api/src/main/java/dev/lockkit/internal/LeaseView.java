@@ -5,12 +5,12 @@ import dev.lockkit.LockLostException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
-/** One {@link Lease} handed to a caller; re-entrant leases are several views of one {@link Hold}. */
+/** One {@link Lease} handed to a caller; re-entrant leases are several views of one {@link Tenure}. */
 final class LeaseView implements Lease {
-  private final Hold hold;
+  private final Tenure hold;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  LeaseView(Hold hold) {
+  LeaseView(Tenure hold) {
     this.hold = hold;
   }
 

@@ -159,6 +159,11 @@ final class MemoryBackend implements LockBackend {
     }
 
     @Override
+    public CompletableFuture<Boolean> confirm(Duration leaseTime) {
+      return renew(leaseTime);
+    }
+
+    @Override
     public CompletableFuture<Boolean> release() {
       List<Waiter> toWake = server.release(key, owner);
       wakeAll(toWake);

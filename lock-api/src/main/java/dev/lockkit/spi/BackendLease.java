@@ -36,6 +36,22 @@ public interface BackendLease {
   CompletableFuture<Boolean> renew(Duration leaseTime);
 
   /**
+   * Confirms on the server that this owner still holds the lock, and extends the lease to {@code leaseTime}
+   * from now. Unlike {@link #renew}, the answer must be linearizable: true means that at one moment between
+   * the call and its answer the server held the lock for this owner, so that no other acquisition of this
+   * name (whose token would be larger) happened before that moment. Cohorting calls it before a lock passes
+   * to another thread of the same client: that holder's token is this lease's token plus the number of
+   * hand-offs, which is only right if nobody else acquired meanwhile (a server that restarted empty, a
+   * session that expired on the server before the client heard of it). A backend whose {@link #renew} already
+   * asks the server in this way may simply call it.
+   *
+   * @param leaseTime the new lease time
+   * @return a future of true if confirmed and extended, false if the lock is no longer this owner's;
+   *     exceptional if the server could not be asked
+   */
+  CompletableFuture<Boolean> confirm(Duration leaseTime);
+
+  /**
    * Releases the lock only if the server still holds this owner's token, and wakes waiters. Called at most
    * once by the client.
    *

@@ -60,6 +60,11 @@ class BrokenBackendIsCaughtTest {
           }
 
           @Override
+          public CompletableFuture<Boolean> confirm(Duration leaseTime) {
+            return CompletableFuture.completedFuture(true);
+          }
+
+          @Override
           public CompletableFuture<Boolean> release() {
             return CompletableFuture.completedFuture(true);
           }

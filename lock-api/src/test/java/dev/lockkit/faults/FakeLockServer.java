@@ -123,6 +123,11 @@ final class FakeLockServer {
     }
 
     @Override
+    public CompletableFuture<Boolean> confirm(Duration leaseTime) {
+      return renew(leaseTime);
+    }
+
+    @Override
     public CompletableFuture<Boolean> release() {
       return CompletableFuture.completedFuture(FakeLockServer.this.release(owner));
     }

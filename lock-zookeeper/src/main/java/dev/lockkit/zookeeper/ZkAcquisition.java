@@ -268,7 +268,8 @@ final class ZkAcquisition implements Watcher {
       token = czxid;
       session = sessionId;
     }
-    ZkLease lease = new ZkLease(backend, request.name(), path, token, session, sentAtNanos, request.events());
+    ZkLease lease = new ZkLease(backend, request.name(), path, token, session, sentAtNanos, request.events(),
+        request.ownerToken().getBytes(StandardCharsets.UTF_8));
     won = lease;
     backend.holding(lease);
     if (!finish(() -> {

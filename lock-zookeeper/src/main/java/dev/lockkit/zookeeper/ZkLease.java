@@ -29,9 +29,10 @@ final class ZkLease implements BackendLease, Watcher {
   private final LeaseEvents events;
   private final AtomicBoolean released = new AtomicBoolean();
   private final AtomicBoolean lost = new AtomicBoolean();
+  private final byte[] owner;
 
   ZkLease(ZooKeeperBackend backend, String lockName, String path, long czxid, long sessionId,
-      long acquiredAtNanos, LeaseEvents events) {
+      long acquiredAtNanos, LeaseEvents events, byte[] owner) {
     this.backend = backend;
     this.lockName = lockName;
     this.path = path;
@@ -39,6 +40,7 @@ final class ZkLease implements BackendLease, Watcher {
     this.sessionId = sessionId;
     this.acquiredAtNanos = acquiredAtNanos;
     this.events = events;
+    this.owner = owner.clone();
   }
 
   @Override
@@ -82,6 +84,32 @@ final class ZkLease implements BackendLease, Watcher {
         // getData, not checkExists: on a missing node it leaves no watch behind
         .call(cb -> backend.curator().getData().usingWatcher(this).inBackground(cb).forPath(path))
         .thenApply(this::confirms);
+  }
+
+  /**
+   * A write, so that it goes through the leader in the order of every other change: a read may be served by
+   * a follower that has not yet seen this session expire and its node go. Rewrites the owner token at any
+   * version (a write whose answer was lost in a leader change has moved the version on, and the sequential
+   * path is this acquisition's alone); true if the node was still there. The session, not a TTL, keeps the
+   * node, so there is nothing to extend.
+   */
+  @Override
+  public CompletableFuture<Boolean> confirm(Duration leaseTime) {
+    if (released.get() || lost.get() || backend.sessionId() != sessionId) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return backend.connection()
+        .call(cb -> backend.curator().setData().inBackground(cb).forPath(path, owner))
+        .thenApply(event -> {
+          int rc = event.getResultCode();
+          if (rc == OK && event.getStat() != null) {
+            return event.getStat().getCzxid() == czxid && event.getStat().getEphemeralOwner() == sessionId;
+          }
+          if (rc == NONODE) {
+            return false;
+          }
+          throw backend.connection().failure("confirmation of lock '" + lockName + "'", event);
+        });
   }
 
   /** The node's watch: on the ZooKeeper event thread; {@link #lose} only hands the news to the client. */

@@ -35,6 +35,12 @@ final class RedisLease implements BackendLease {
     return backend.renew(keys, owner, leaseTime);
   }
 
+  /** The renew script runs on the primary, one command at a time: its answer is already linearizable. */
+  @Override
+  public CompletableFuture<Boolean> confirm(Duration leaseTime) {
+    return backend.renew(keys, owner, leaseTime);
+  }
+
   @Override
   public CompletableFuture<Boolean> release() {
     return backend.release(keys, owner);
