@@ -36,8 +36,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 3)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
 public class CrossProcessBenchmark {
-  /** Which implementation; the in-memory backend has no second process to contend with. */
-  @Param({"LOCKKIT_REDIS_LETTUCE", "LOCKKIT_REDIS_JEDIS", "LOCKKIT_ZOOKEEPER", "REDISSON", "CURATOR", "FLOOR_LETTUCE"})
+  /**
+   * Which implementation; the in-memory backend has no second process to contend with. The rival uses the
+   * same one, so with the same cohorting setting.
+   */
+  @Param({"LOCKKIT_REDIS_LETTUCE", "LOCKKIT_REDIS_LETTUCE_SOLO", "LOCKKIT_REDIS_JEDIS", "LOCKKIT_ZOOKEEPER",
+      "LOCKKIT_ZOOKEEPER_SOLO", "REDISSON", "CURATOR", "FLOOR_LETTUCE"})
   public Contender contender;
 
   private Contender.Instance instance;
