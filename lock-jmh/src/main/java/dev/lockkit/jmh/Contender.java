@@ -1,6 +1,7 @@
 package dev.lockkit.jmh;
 
 import dev.lockkit.LockClient;
+import dev.lockkit.LockOptions;
 import dev.lockkit.Locks;
 import dev.lockkit.jmh.servers.Servers;
 import io.lettuce.core.RedisClient;
@@ -24,28 +25,48 @@ import org.redisson.config.Config;
  * Caffeine's benchmarks do with their cache types).
  */
 public enum Contender {
-  /** lockkit's Redis backend on Lettuce. */
+  /** lockkit's Redis backend on Lettuce, default options: cohorting on. */
   LOCKKIT_REDIS_LETTUCE {
     @Override
     public Instance create() {
       return lockkit(Locks.connect(Servers.redisUri()));
     }
   },
-  /** lockkit's Redis backend on Jedis. */
+  /**
+   * {@link #LOCKKIT_REDIS_LETTUCE} with cohorting off: every thread asks the server for the lock itself and
+   * every release goes to the server. What cohorting is measured against.
+   */
+  LOCKKIT_REDIS_LETTUCE_SOLO {
+    @Override
+    public Instance create() {
+      return lockkit(Locks.connect(Servers.redisUri(), withoutCohorting()));
+    }
+  },
+  /** lockkit's Redis backend on Jedis, default options: cohorting on. */
   LOCKKIT_REDIS_JEDIS {
     @Override
     public Instance create() {
       return lockkit(Locks.connect(Servers.redisUri() + "?driver=jedis"));
     }
   },
-  /** lockkit's ZooKeeper backend. */
+  /** lockkit's ZooKeeper backend, default options: cohorting on. */
   LOCKKIT_ZOOKEEPER {
     @Override
     public Instance create() {
       return lockkit(Locks.connect("zookeeper://" + Servers.zookeeperConnect()));
     }
   },
-  /** lockkit's in-memory backend: the cost of the client core alone. */
+  /**
+   * {@link #LOCKKIT_ZOOKEEPER} with cohorting off: every thread creates its own lock node and watches its
+   * predecessor, and every release deletes the node. What cohorting is measured against.
+   */
+  LOCKKIT_ZOOKEEPER_SOLO {
+    @Override
+    public Instance create() {
+      return lockkit(Locks.connect("zookeeper://" + Servers.zookeeperConnect(), withoutCohorting()));
+    }
+  },
+  /** lockkit's in-memory backend, default options: the cost of the client core alone. */
   LOCKKIT_MEMORY {
     @Override
     public Instance create() {
@@ -158,6 +179,10 @@ public enum Contender {
 
     @Override
     void close();
+  }
+
+  private static LockOptions withoutCohorting() {
+    return LockOptions.builder().withoutCohorting().build();
   }
 
   private static Instance lockkit(LockClient client) {

@@ -28,8 +28,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 3)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
 public class DistinctLocksBenchmark {
-  /** Which implementation. */
-  @Param
+  /**
+   * Which implementation. Not the {@code _SOLO} ones: cohorting acts per lock name, and with one thread per
+   * lock it has nothing to do ({@code OneLockBenchmark.thread1} measures what its bookkeeping costs).
+   */
+  @Param({"LOCKKIT_REDIS_LETTUCE", "LOCKKIT_REDIS_JEDIS", "LOCKKIT_ZOOKEEPER", "LOCKKIT_MEMORY", "REDISSON", "CURATOR",
+      "FLOOR_LETTUCE"})
   public Contender contender;
 
   /** Busy work inside the critical section, in microseconds. */

@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 3)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx2g"})
 public class OneLockBenchmark {
-  /** Which implementation. */
+  /** Which implementation: all of them, lockkit with cohorting on (its default) and off ({@code _SOLO}). */
   @Param
   public Contender contender;
 

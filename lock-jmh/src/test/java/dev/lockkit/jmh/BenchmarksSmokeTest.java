@@ -3,6 +3,8 @@ package dev.lockkit.jmh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockkit.jmh.servers.Servers;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
@@ -34,6 +36,8 @@ class BenchmarksSmokeTest {
   @Test
   @Timeout(value = 10, unit = TimeUnit.MINUTES)
   void everyBenchmarkRunsForEveryContender() throws Exception {
+    Path crossProcess = Files.createTempDirectory("lockkit-smoke").resolve("cross-process.txt");
+    System.setProperty(CrossProcessBenchmark.STATS_PROPERTY, crossProcess.toString());
     Options options = new OptionsBuilder()
         .include(OneLockBenchmark.class.getSimpleName() + "|" + DistinctLocksBenchmark.class.getSimpleName()
             + "|" + CrossProcessBenchmark.class.getSimpleName())
@@ -44,7 +48,12 @@ class BenchmarksSmokeTest {
         .param("workMicros", "0")
         .shouldFailOnError(true)
         .build();
-    Collection<RunResult> results = new Runner(options).run();
+    Collection<RunResult> results;
+    try {
+      results = new Runner(options).run();
+    } finally {
+      System.clearProperty(CrossProcessBenchmark.STATS_PROPERTY);
+    }
 
     List<String> ran = new ArrayList<>();
     for (RunResult r : results) {
@@ -55,15 +64,25 @@ class BenchmarksSmokeTest {
     }
     Set<Contender> all = EnumSet.allOf(Contender.class);
     Set<Contender> served = EnumSet.complementOf(EnumSet.of(Contender.LOCKKIT_MEMORY));
+    // one thread per lock leaves cohorting nothing to do
+    Set<Contender> distinct = EnumSet.complementOf(
+        EnumSet.of(Contender.LOCKKIT_REDIS_LETTUCE_SOLO, Contender.LOCKKIT_ZOOKEEPER_SOLO));
     List<String> expected = new ArrayList<>();
     for (String m : List.of("thread1", "threads4", "threads16", "threads64")) {
       all.forEach(c -> expected.add("OneLockBenchmark." + m + " " + c));
     }
     for (String m : List.of("threads4", "threads16")) {
-      all.forEach(c -> expected.add("DistinctLocksBenchmark." + m + " " + c));
+      distinct.forEach(c -> expected.add("DistinctLocksBenchmark." + m + " " + c));
     }
     served.forEach(c -> expected.add("CrossProcessBenchmark.threads4 " + c));
     assertThat(ran).as("benchmarks that ran").containsExactlyInAnyOrderElementsOf(expected);
     assertThat(ran.stream().distinct().collect(Collectors.toList())).hasSameSizeAs(ran);
+
+    // both processes took turns, and each side's count and longest wait made it to the file
+    List<String> lines = Files.readAllLines(crossProcess);
+    served.forEach(c -> assertThat(lines).as("cross-process line of %s", c).anySatisfy(line -> assertThat(line)
+        .startsWith(c + " CrossProcess.threads4 here: threads=4 acquisitions=")
+        .doesNotContain("acquisitions=0 ")
+        .containsPattern(" rival: threads=2 acquisitions=[1-9][0-9]* maxWaitMs=[0-9.]+$")));
   }
 }

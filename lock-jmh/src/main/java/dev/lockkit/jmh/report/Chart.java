@@ -11,7 +11,8 @@ import java.util.Set;
 /** A grouped, horizontal bar chart in plain SVG: one group per workload, one bar per contender. */
 final class Chart {
   private static final String[] COLORS = {
-    "#1f77b4", "#17becf", "#2ca02c", "#98df8a", "#d62728", "#ff7f0e", "#7f7f7f", "#9467bd", "#8c564b"
+    "#1f77b4", "#aec7e8", "#17becf", "#2ca02c", "#98df8a", "#bcbd22", "#d62728", "#ff7f0e", "#7f7f7f",
+    "#9467bd", "#8c564b"
   };
   private static final int BAR = 12;
   private static final int LABEL = 330;

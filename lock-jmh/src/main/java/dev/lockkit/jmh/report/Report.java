@@ -9,12 +9,16 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Turns JMH's JSON result file into a Markdown table (ops/s per contender per workload, with ratios of
- * lockkit against the Redis floor and against its peers) and an SVG bar chart of the same numbers.
+ * Turns JMH's JSON result file into Markdown and an SVG bar chart. The Markdown has a table of ops/s per
+ * contender per workload, with ratios of lockkit against the Redis floor and against its peers; a cohorting
+ * table (lockkit with cohorting on against its peers and against itself with cohorting off, {@code _SOLO});
+ * and, where the cross-process workload ran, what each process got: its acquisitions and the longest wait
+ * of any of its threads, from {@code cross-process.txt}.
  */
 public final class Report {
   private Report() {}
@@ -22,18 +26,24 @@ public final class Report {
   /** One measured score. */
   record Score(String workload, String contender, double score, double error, String unit) {}
 
+  /** Target ratios of the cohorting issue: at 16 threads against the peers, across processes against solo. */
+  static final double PEER_TARGET = 4;
+
   /**
-   * Writes the table and the chart.
+   * Writes the tables and the chart.
    *
-   * @param args JMH JSON file, Markdown output, SVG output
+   * @param args JMH JSON file, Markdown output, SVG output, and optionally the cross-process file (default:
+   *     {@code cross-process.txt} beside the JSON file; a missing file leaves those columns empty)
    * @throws IOException if a file cannot be read or written
    */
   public static void main(String[] args) throws IOException {
-    if (args.length != 3) {
-      throw new IllegalArgumentException("usage: Report <jmh-result.json> <out.md> <out.svg>");
+    if (args.length != 3 && args.length != 4) {
+      throw new IllegalArgumentException("usage: Report <jmh-result.json> <out.md> <out.svg> [cross-process.txt]");
     }
-    List<Score> scores = read(Path.of(args[0]));
-    Files.writeString(Path.of(args[1]), markdown(scores));
+    Path json = Path.of(args[0]).toAbsolutePath();
+    Path cross = args.length == 4 ? Path.of(args[3]) : json.resolveSibling("cross-process.txt");
+    List<Score> scores = read(json);
+    Files.writeString(Path.of(args[1]), markdown(scores, CrossProcessStats.read(cross)));
     Files.writeString(Path.of(args[2]), Chart.svg(scores));
   }
 
@@ -62,13 +72,23 @@ public final class Report {
     return scores;
   }
 
-  static String markdown(List<Score> scores) {
-    Set<String> contenders = new LinkedHashSet<>();
-    Map<String, Map<String, Score>> byWorkload = new LinkedHashMap<>();
-    for (Score s : scores) {
-      contenders.add(s.contender());
-      byWorkload.computeIfAbsent(s.workload(), w -> new LinkedHashMap<>()).put(s.contender(), s);
+  static String markdown(List<Score> scores, Map<String, CrossProcessStats.Trial> crossProcess) {
+    StringBuilder md = new StringBuilder(table(scores));
+    String cohorting = cohorting(scores);
+    if (!cohorting.isEmpty()) {
+      md.append("\n").append(cohorting);
     }
+    String cross = crossProcess(scores, crossProcess);
+    if (!cross.isEmpty()) {
+      md.append("\n").append(cross);
+    }
+    return md.toString();
+  }
+
+  static String table(List<Score> scores) {
+    Set<String> contenders = new LinkedHashSet<>();
+    scores.forEach(s -> contenders.add(s.contender()));
+    Map<String, Map<String, Score>> byWorkload = byWorkload(scores);
     StringBuilder md = new StringBuilder("| workload | unit |");
     contenders.forEach(c -> md.append(' ').append(c).append(" |"));
     md.append(" lockkit Lettuce / floor | lockkit Lettuce / Redisson | lockkit ZK / Curator |\n|---|---|");
@@ -79,8 +99,7 @@ public final class Report {
       md.append("| ").append(workload).append(" | ").append(unit).append(" |");
       for (String c : contenders) {
         Score s = row.get(c);
-        String cell = s == null ? "" : s.error() > 0 ? format(s.score()) + " ± " + format(s.error()) : format(s.score());
-        md.append(' ').append(cell).append(" |");
+        md.append(' ').append(s == null ? "" : cell(s)).append(" |");
       }
       md.append(' ').append(ratio(row, "LOCKKIT_REDIS_LETTUCE", "FLOOR_LETTUCE")).append(" |")
           .append(' ').append(ratio(row, "LOCKKIT_REDIS_LETTUCE", "REDISSON")).append(" |")
@@ -89,16 +108,123 @@ public final class Report {
     return md.toString();
   }
 
+  /**
+   * Cohorting at a glance: for the one-lock and cross-process workloads, lockkit with cohorting on against
+   * Redisson and Curator, and against itself with cohorting off. Empty if none of those workloads ran.
+   */
+  static String cohorting(List<Score> scores) {
+    Map<String, Map<String, Score>> byWorkload = byWorkload(scores);
+    StringBuilder rows = new StringBuilder();
+    byWorkload.forEach((workload, row) -> {
+      boolean oneLock = workload.startsWith("OneLock.");
+      boolean cross = workload.startsWith("CrossProcess.");
+      if (!oneLock && !cross) {
+        return;
+      }
+      // the issue's targets: 4x the peer with 16 threads in one JVM; across processes no worse than solo
+      double peerTarget = workload.startsWith("OneLock.threads16 ") ? PEER_TARGET : 0;
+      double soloTarget = cross ? 1 : 0;
+      rows.append("| ").append(workload)
+          .append(" | ").append(ratio(row, "LOCKKIT_REDIS_LETTUCE", "REDISSON", peerTarget))
+          .append(" | ").append(ratio(row, "LOCKKIT_ZOOKEEPER", "CURATOR", peerTarget))
+          .append(" | ").append(ratio(row, "LOCKKIT_REDIS_LETTUCE", "LOCKKIT_REDIS_LETTUCE_SOLO", soloTarget))
+          .append(" | ").append(ratio(row, "LOCKKIT_ZOOKEEPER", "LOCKKIT_ZOOKEEPER_SOLO", soloTarget))
+          .append(" | ").append(ratio(row, "LOCKKIT_REDIS_LETTUCE_SOLO", "REDISSON", 0))
+          .append(" | ").append(ratio(row, "LOCKKIT_ZOOKEEPER_SOLO", "CURATOR", 0))
+          .append(" |\n");
+    });
+    if (rows.length() == 0) {
+      return "";
+    }
+    return "Cohorting: lockkit with cohorting on (its default) against its peers and against itself with "
+        + "cohorting off (`_SOLO`). Targets, marked on point estimates: with 16 threads on one lock >= "
+        + String.format(Locale.ROOT, "%.0fx", PEER_TARGET) + " the peer; across processes >= 1x solo.\n\n"
+        + "| workload | lockkit Lettuce / Redisson | lockkit ZK / Curator | lockkit Lettuce on / off "
+        + "| lockkit ZK on / off | lockkit Lettuce off / Redisson | lockkit ZK off / Curator |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|\n" + rows;
+  }
+
+  /**
+   * The cross-process workload, one row per contender: ops/s in the benchmark's JVM, and what each process
+   * got over the trial (acquisitions, the rival's share of them, the longest wait of any of its threads).
+   * Empty if that workload did not run.
+   */
+  static String crossProcess(List<Score> scores, Map<String, CrossProcessStats.Trial> trials) {
+    StringBuilder rows = new StringBuilder();
+    for (Score s : scores) {
+      if (!s.workload().startsWith("CrossProcess.")) {
+        continue;
+      }
+      String method = s.workload().substring(0, s.workload().indexOf(' '));
+      Optional<CrossProcessStats.Trial> trial = CrossProcessStats.find(trials, s.contender(), method);
+      Optional<CrossProcessStats.Side> here = trial.flatMap(CrossProcessStats.Trial::here);
+      Optional<CrossProcessStats.Side> rival = trial.flatMap(CrossProcessStats.Trial::rival);
+      String share = "";
+      if (here.isPresent() && rival.isPresent()) {
+        CrossProcessStats.Side h = here.get();
+        CrossProcessStats.Side r = rival.get();
+        long all = h.acquisitions() + r.acquisitions();
+        share = all == 0 ? "" : String.format(Locale.ROOT, "%.0f%%", 100.0 * r.acquisitions() / all);
+        if (h.threads() > 0 && r.threads() > 0) {
+          share += String.format(Locale.ROOT, " (%.0f%%)", 100.0 * r.threads() / (h.threads() + r.threads()));
+        }
+      }
+      String missing = trial.isEmpty() ? "" : "no stats";
+      rows.append("| ").append(s.workload()).append(" | ").append(s.contender())
+          .append(" | ").append(cell(s)).append(' ').append(s.unit())
+          .append(" | ").append(here.map(h -> String.valueOf(h.acquisitions())).orElse(missing))
+          .append(" | ").append(here.map(h -> millis(h.maxWaitMs())).orElse(missing))
+          .append(" | ").append(rival.map(r -> String.valueOf(r.acquisitions())).orElse(missing))
+          .append(" | ").append(share)
+          .append(" | ").append(rival.map(r -> millis(r.maxWaitMs())).orElse(missing))
+          .append(" |\n");
+    }
+    if (rows.length() == 0) {
+      return "";
+    }
+    return "Cross-process: this JVM's threads against the rival JVM's on one lock. Acquisitions and the longest "
+        + "wait to acquire of any thread of each process, over the whole trial (warm-up included); the rival's "
+        + "share of the acquisitions, in brackets its share of the threads.\n\n"
+        + "| workload | contender | here | acquisitions here | longest wait here | rival acquisitions "
+        + "| rival share (of threads) | rival's longest wait |\n"
+        + "|---|---|---:|---:|---:|---:|---:|---:|\n" + rows;
+  }
+
+  private static Map<String, Map<String, Score>> byWorkload(List<Score> scores) {
+    Map<String, Map<String, Score>> byWorkload = new LinkedHashMap<>();
+    for (Score s : scores) {
+      byWorkload.computeIfAbsent(s.workload(), w -> new LinkedHashMap<>()).put(s.contender(), s);
+    }
+    return byWorkload;
+  }
+
+  private static String cell(Score s) {
+    return s.error() > 0 ? format(s.score()) + " ± " + format(s.error()) : format(s.score());
+  }
+
+  private static String millis(double ms) {
+    return format(ms) + " ms";
+  }
+
   private static String ratio(Map<String, Score> row, String ours, String theirs) {
+    return ratio(row, ours, theirs, 0);
+  }
+
+  /** {@code ours / theirs}, with a mark whether it meets the target if there is one (greater than 0). */
+  private static String ratio(Map<String, Score> row, String ours, String theirs, double target) {
     Score a = row.get(ours);
     Score b = row.get(theirs);
-    if (a == null || b == null || b.score() == 0) {
+    if (a == null || b == null) {
       return "";
     }
     // for times (sample mode) lower is better: report how many times faster, like for throughput
     boolean time = a.unit().contains("/op");
+    if ((time ? a : b).score() == 0) {
+      return "";
+    }
     double r = time ? b.score() / a.score() : a.score() / b.score();
-    return String.format(Locale.ROOT, "%.2fx", r);
+    String mark = target <= 0 ? "" : r >= target ? " ✓" : " ✗";
+    return String.format(Locale.ROOT, "%.2fx", r) + mark;
   }
 
   static String format(double v) {
