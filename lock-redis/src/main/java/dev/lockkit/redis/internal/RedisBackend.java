@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -31,11 +30,13 @@ public final class RedisBackend implements LockBackend {
   private final Subscriptions subscriptions;
   private final RedisDriver driver;
   private final String publishCommand;
+  private final CommandBounds bounds;
 
   private RedisBackend(RedisSettings settings, BackendContext context, RedisDriver.Factory factory) {
     this.settings = settings;
     this.context = context;
     this.commandTimeout = context.options().commandTimeout();
+    this.bounds = new CommandBounds(context.scheduler(), commandTimeout);
     this.subscriptions = new Subscriptions(this);
     this.driver = factory.open(settings, commandTimeout, context.clientId(), subscriptions);
     // every client of a deployment must agree: sharded on a Redis 7+ cluster, plain elsewhere
@@ -90,6 +91,7 @@ public final class RedisBackend implements LockBackend {
   public void close() {
     subscriptions.close();
     driver.close();
+    bounds.close();
   }
 
   // ---- what leases and acquisitions use ----
@@ -145,7 +147,7 @@ public final class RedisBackend implements LockBackend {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-    return f.toCompletableFuture().orTimeout(Checks.toNanosSaturated(commandTimeout), TimeUnit.NANOSECONDS);
+    return bounds.bound(f.toCompletableFuture());
   }
 
   LockBackendException backendFailure(String what, Throwable failure) {
