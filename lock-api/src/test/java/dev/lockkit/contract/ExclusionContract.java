@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lockkit.DistributedLock;
 import dev.lockkit.Lease;
 import dev.lockkit.LockClient;
-import dev.lockkit.LockOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,9 +128,9 @@ public abstract class ExclusionContract extends ContractBase {
   @Test
   void namespacesKeepEqualNamesApart() throws Exception {
     String name = name();
-    LockClient a = client(LockOptions.builder().namespace("contract-a").build());
-    LockClient b = client(LockOptions.builder().namespace("contract-b").build());
-    LockClient a2 = client(LockOptions.builder().namespace("contract-a").build());
+    LockClient a = client(options().namespace("contract-a").build());
+    LockClient b = client(options().namespace("contract-b").build());
+    LockClient a2 = client(options().namespace("contract-a").build());
     try (Lease inA = a.lock(name).acquire(PROMPTLY); Lease inB = b.lock(name).acquire(PROMPTLY)) {
       assertThat(inA.isValid()).isTrue();
       assertThat(inB.isValid()).isTrue();

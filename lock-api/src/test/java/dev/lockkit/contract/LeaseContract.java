@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.lockkit.Lease;
 import dev.lockkit.LockClient;
 import dev.lockkit.LockLostException;
-import dev.lockkit.LockOptions;
 import java.time.Duration;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -19,7 +18,7 @@ public abstract class LeaseContract extends ExclusionContract {
   @Test
   void aCrashedHolderLosesTheLockToOthers() throws Exception {
     String name = name();
-    LockClient doomed = client(LockOptions.builder().leaseTime(SHORT_LEASE).build());
+    LockClient doomed = client(options().leaseTime(SHORT_LEASE).build());
     LockClient survivor = client();
     long token = doomed.lock(name).acquire(PROMPTLY).fencingToken();
     crash(doomed);
@@ -79,7 +78,7 @@ public abstract class LeaseContract extends ExclusionContract {
   @Test
   void renewalKeepsTheLockHeldForSeveralLeasePeriods() throws Exception {
     String name = name();
-    LockClient holder = client(LockOptions.builder().leaseTime(SHORT_LEASE).build());
+    LockClient holder = client(options().leaseTime(SHORT_LEASE).build());
     LockClient other = client();
     CopyOnWriteArrayList<LockLostException> losses = new CopyOnWriteArrayList<>();
     try (Lease lease = holder.lock(name).acquire(PROMPTLY)) {
@@ -107,7 +106,7 @@ public abstract class LeaseContract extends ExclusionContract {
 
   @Test
   void listenersOfAReleasedLeaseNeverRun() throws Exception {
-    LockClient holder = client(LockOptions.builder().leaseTime(SHORT_LEASE).build());
+    LockClient holder = client(options().leaseTime(SHORT_LEASE).build());
     CopyOnWriteArrayList<LockLostException> losses = new CopyOnWriteArrayList<>();
     Lease lease = holder.lock(name()).acquire(PROMPTLY);
     lease.onLost(losses::add);

@@ -8,7 +8,6 @@ import dev.lockkit.DistributedLock;
 import dev.lockkit.Lease;
 import dev.lockkit.LockClient;
 import dev.lockkit.LockLostException;
-import dev.lockkit.LockOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -25,7 +24,7 @@ public abstract class LifecycleContract extends WaitingContract {
   @Test
   void closingTheClientReleasesItsLeasesAndTellsTheirHolders() throws Exception {
     String name = name();
-    LockClient a = newClient(LockOptions.defaults());
+    LockClient a = client(options().build());
     Lease lease = a.lock(name).acquire(PROMPTLY);
     AtomicReference<LockLostException> heard = new AtomicReference<>();
     lease.onLost(heard::set);
@@ -40,7 +39,7 @@ public abstract class LifecycleContract extends WaitingContract {
   void closingTheClientFailsItsPendingAcquisitions() throws Exception {
     String name = name();
     Lease held = client().lock(name).acquire(PROMPTLY);
-    LockClient waiter = newClient(LockOptions.defaults());
+    LockClient waiter = client(options().build());
     CompletableFuture<Lease> attempt = waiter.lock(name).acquireAsync(Duration.ofSeconds(60));
     waiter.close();
     assertThatThrownBy(() -> attempt.get(20, TimeUnit.SECONDS))
@@ -53,7 +52,7 @@ public abstract class LifecycleContract extends WaitingContract {
   @Test
   void closingTheClientStopsItsThreads() throws Exception {
     Set<Thread> before = Thread.getAllStackTraces().keySet();
-    LockClient a = newClient(LockOptions.builder().leaseTime(SHORT_LEASE).build());
+    LockClient a = client(options().leaseTime(SHORT_LEASE).build());
     try (Lease lease = a.lock(name()).acquire(PROMPTLY)) {
       assertThat(lease.isValid()).isTrue();
     }
@@ -74,7 +73,7 @@ public abstract class LifecycleContract extends WaitingContract {
 
   @Test
   void closingTwiceIsANoOp() throws Exception {
-    LockClient a = newClient(LockOptions.defaults());
+    LockClient a = client(options().build());
     Lease lease = a.lock(name()).acquire(PROMPTLY);
     lease.close();
     lease.close();
@@ -84,7 +83,7 @@ public abstract class LifecycleContract extends WaitingContract {
 
   @Test
   void aClosedClientRefusesWork() {
-    LockClient a = newClient(LockOptions.defaults());
+    LockClient a = client(options().build());
     DistributedLock lock = a.lock(name());
     a.close();
     assertThatThrownBy(() -> a.lock(name())).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.lockkit.Lease;
 import dev.lockkit.LockClient;
-import dev.lockkit.LockOptions;
 import dev.lockkit.LockTimeoutException;
 import java.time.Duration;
 import java.util.Optional;
@@ -24,7 +23,7 @@ public abstract class WaitingContract extends LeaseContract {
   @Test
   void aWaiterIsWokenByTheReleaseLongBeforeTheLeaseWouldRunOut() throws Exception {
     String name = name();
-    LockClient holder = client(LockOptions.builder().leaseTime(Duration.ofSeconds(60)).build());
+    LockClient holder = client(options().leaseTime(Duration.ofSeconds(60)).build());
     LockClient waiter = client();
     Lease held = holder.lock(name).acquire(PROMPTLY);
     AtomicReference<Thread> waiting = new AtomicReference<>();
