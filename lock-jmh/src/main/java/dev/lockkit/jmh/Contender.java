@@ -29,7 +29,7 @@ public enum Contender {
   LOCKKIT_REDIS_LETTUCE {
     @Override
     public Instance create() {
-      return lockkit(Locks.connect(Servers.redisUri()));
+      return lockkit(Locks.connect(Servers.redisUri(), cohorting()));
     }
   },
   /**
@@ -46,14 +46,14 @@ public enum Contender {
   LOCKKIT_REDIS_JEDIS {
     @Override
     public Instance create() {
-      return lockkit(Locks.connect(Servers.redisUri() + "?driver=jedis"));
+      return lockkit(Locks.connect(Servers.redisUri() + "?driver=jedis", cohorting()));
     }
   },
   /** lockkit's ZooKeeper backend, default options: cohorting on. */
   LOCKKIT_ZOOKEEPER {
     @Override
     public Instance create() {
-      return lockkit(Locks.connect("zookeeper://" + Servers.zookeeperConnect()));
+      return lockkit(Locks.connect("zookeeper://" + Servers.zookeeperConnect(), cohorting()));
     }
   },
   /**
@@ -179,6 +179,16 @@ public enum Contender {
 
     @Override
     void close();
+  }
+
+  /** System property that sets lockkit's {@code maxLocalHandoffs} for the cohorting contenders (default: lockkit's). */
+  public static final String MAX_LOCAL_HANDOFFS = "lockkit.bench.maxLocalHandoffs";
+
+  /** Default options, or the bound of local hand-offs {@value #MAX_LOCAL_HANDOFFS} asks for. */
+  static LockOptions cohorting() {
+    String bound = System.getProperty(MAX_LOCAL_HANDOFFS);
+    return bound == null ? LockOptions.defaults()
+        : LockOptions.builder().maxLocalHandoffs(Integer.parseInt(bound.trim())).build();
   }
 
   private static LockOptions withoutCohorting() {

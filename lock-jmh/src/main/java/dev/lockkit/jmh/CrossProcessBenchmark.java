@@ -110,6 +110,10 @@ public class CrossProcessBenchmark {
     Path ready = dir.resolve("ready");
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx512m", "-cp", System.getProperty("java.class.path")));
+    String bound = System.getProperty(Contender.MAX_LOCAL_HANDOFFS);
+    if (bound != null) {
+      command.add("-D" + Contender.MAX_LOCAL_HANDOFFS + "=" + bound); // the rival cohorts the same way
+    }
     if (contender.name().contains("REDIS") || contender == Contender.FLOOR_LETTUCE) {
       command.add("-Dlockkit.bench.redis=" + Servers.redisUri());
     } else {
