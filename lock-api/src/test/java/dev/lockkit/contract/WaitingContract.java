@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** Semantic 6 of DESIGN.md and the timing rules: waking, timeouts, interruption, asynchronous acquisition. */
 public abstract class WaitingContract extends LeaseContract {
   /** A timed wait may end this much after its timeout on a loaded 2-core machine, and no later. */
-  private static final Duration TIMEOUT_GRACE = Duration.ofSeconds(3);
+  static final Duration TIMEOUT_GRACE = Duration.ofSeconds(3);
 
   @Test
   void aWaiterIsWokenByTheReleaseLongBeforeTheLeaseWouldRunOut() throws Exception {
