@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.lockkit.LockClient;
 import dev.lockkit.LockOptions;
 import dev.lockkit.contract.LockContractTest;
+import java.util.List;
 import org.apache.curator.test.TestingCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.provider.Arguments;
 
 /** The whole contract suite, unchanged, on a real 3-server ensemble (quorum writes, followers, a leader). */
 class ClusterContractTest extends LockContractTest {
@@ -35,5 +37,13 @@ class ClusterContractTest extends LockContractTest {
   @Override
   protected boolean isServerThread(Thread thread) {
     return ZkFixtures.isServerThread(thread);
+  }
+
+  /**
+   * Cohorting on only: it is client-side, so the off run adds nothing here that the standalone run of the
+   * same driver does not already show, and the build's time stays in bounds.
+   */
+  protected static List<Arguments> cohortingModes() {
+    return List.of(Arguments.argumentSet("cohorting on", true));
   }
 }
