@@ -135,15 +135,7 @@ public abstract class CohortingContract extends LifecycleContract {
     Lease outer = lock.acquire(PROMPTLY);
     List<Worker<Lease>> waiters = List.of(queued(lock), queued(lock));
 
-    Lease inner = lock.acquire(PROMPTLY);
-    Lease third = lock.tryAcquire().orElseThrow();
-    assertThat(inner.fencingToken()).isEqualTo(outer.fencingToken());
-    assertThat(third.fencingToken()).isEqualTo(outer.fencingToken());
-    third.close();
-    inner.close();
-    assertThat(outer.isValid()).isTrue();
-    assertThat(lock.isHeldByCurrentThread()).isTrue();
-    assertHeldElsewhere(b, name);
+    assertReentriesShareTheHolding(lock, outer, b, name);
     await().during(Duration.ofMillis(500)).atMost(PROMPTLY)
         .until(() -> waiters.stream().noneMatch(w -> w.result().isDone()));
 

@@ -2,6 +2,7 @@ package dev.lockkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.lockkit.DistributedLock;
 import dev.lockkit.Lease;
 import dev.lockkit.LockClient;
 import dev.lockkit.LockOptions;
@@ -152,6 +153,24 @@ public abstract class ContractBase {
       }
     });
     assertThat(lease).as("lock '%s' should be held by someone else", name).isEmpty();
+  }
+
+  /**
+   * Re-enters {@code lock}, held by this thread through {@code outer}, once blocking and once trying; asserts
+   * that both leases share the outer holding's token, that closing them leaves it held, and that
+   * {@code other} still cannot take {@code name}.
+   */
+  protected static void assertReentriesShareTheHolding(DistributedLock lock, Lease outer, LockClient other,
+      String name) throws InterruptedException {
+    Lease inner = lock.acquire(PROMPTLY);
+    Lease third = lock.tryAcquire().orElseThrow();
+    assertThat(inner.fencingToken()).isEqualTo(outer.fencingToken());
+    assertThat(third.fencingToken()).isEqualTo(outer.fencingToken());
+    third.close();
+    inner.close();
+    assertThat(outer.isValid()).isTrue();
+    assertThat(lock.isHeldByCurrentThread()).isTrue();
+    assertHeldElsewhere(other, name);
   }
 
   /** Takes and releases {@code name} through {@code client} with one attempt; true if it was free. */

@@ -56,15 +56,7 @@ public abstract class ExclusionContract extends ContractBase {
     DistributedLock lock = a.lock(name);
     try (Lease outer = lock.acquire(PROMPTLY)) {
       assertThat(lock.isHeldByCurrentThread()).isTrue();
-      Lease inner = a.lock(name).acquire(PROMPTLY);
-      Lease third = lock.tryAcquire().orElseThrow();
-      assertThat(inner.fencingToken()).isEqualTo(outer.fencingToken());
-      assertThat(third.fencingToken()).isEqualTo(outer.fencingToken());
-      third.close();
-      inner.close();
-      assertThat(outer.isValid()).isTrue();
-      assertThat(lock.isHeldByCurrentThread()).isTrue();
-      assertHeldElsewhere(b, name);
+      assertReentriesShareTheHolding(a.lock(name), outer, b, name);
     }
     assertThat(lock.isHeldByCurrentThread()).isFalse();
     assertThat(wasFree(b, name)).isTrue();
