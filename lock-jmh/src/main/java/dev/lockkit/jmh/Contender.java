@@ -157,6 +157,16 @@ public enum Contender {
         }
       };
     }
+  },
+  /**
+   * The floor of a ZooKeeper queue lock, {@link ZooKeeperFloor}: a create pipelined with the children read to take,
+   * a delete to release, on the raw ZooKeeper handle. What lockkit's ZooKeeper recipe sends, without the lock.
+   */
+  FLOOR_ZOOKEEPER {
+    @Override
+    public Instance create() throws InterruptedException {
+      return new ZooKeeperFloor();
+    }
   };
 
   /**

@@ -91,9 +91,10 @@ public final class Report {
     Map<String, Map<String, Score>> byWorkload = byWorkload(scores);
     StringBuilder md = new StringBuilder("| workload | unit |");
     contenders.forEach(c -> md.append(' ').append(c).append(" |"));
-    md.append(" lockkit Lettuce / floor | lockkit Lettuce / Redisson | lockkit ZK / Curator |\n|---|---|");
+    md.append(" lockkit Lettuce / floor | lockkit Lettuce / Redisson | lockkit ZK / Curator | lockkit ZK / ZK floor"
+        + " | Curator / ZK floor |\n|---|---|");
     contenders.forEach(c -> md.append("---:|"));
-    md.append("---:|---:|---:|\n");
+    md.append("---:|---:|---:|---:|---:|\n");
     byWorkload.forEach((workload, row) -> {
       String unit = row.values().iterator().next().unit();
       md.append("| ").append(workload).append(" | ").append(unit).append(" |");
@@ -103,7 +104,9 @@ public final class Report {
       }
       md.append(' ').append(ratio(row, "LOCKKIT_REDIS_LETTUCE", "FLOOR_LETTUCE")).append(" |")
           .append(' ').append(ratio(row, "LOCKKIT_REDIS_LETTUCE", "REDISSON")).append(" |")
-          .append(' ').append(ratio(row, "LOCKKIT_ZOOKEEPER", "CURATOR")).append(" |\n");
+          .append(' ').append(ratio(row, "LOCKKIT_ZOOKEEPER", "CURATOR")).append(" |")
+          .append(' ').append(ratio(row, "LOCKKIT_ZOOKEEPER", "FLOOR_ZOOKEEPER")).append(" |")
+          .append(' ').append(ratio(row, "CURATOR", "FLOOR_ZOOKEEPER")).append(" |\n");
     });
     return md.toString();
   }

@@ -42,6 +42,18 @@ class ReportTest {
   }
 
   @Test
+  void mainTableSetsLockkitAndCuratorAgainstTheZooKeeperFloor() {
+    String one = "OneLock.thread1 [thrpt] workMicros=0";
+    String md = Report.table(List.of(
+        new Report.Score(one, "LOCKKIT_ZOOKEEPER", 1800, 0, "ops/s"),
+        new Report.Score(one, "CURATOR", 1500, 0, "ops/s"),
+        new Report.Score(one, "FLOOR_ZOOKEEPER", 2000, 0, "ops/s")));
+
+    assertThat(md).contains("| lockkit ZK / Curator | lockkit ZK / ZK floor | Curator / ZK floor |")
+        .contains("| " + one + " | ops/s | 1,800 | 1,500 | 2,000 |  |  | 1.20x | 0.90x | 0.75x |");
+  }
+
+  @Test
   void crossProcessTableShowsBothSidesFromTheLastLineOfEachContender() throws Exception {
     Path file = dir.resolve("cross-process.txt");
     Files.write(file, List.of(

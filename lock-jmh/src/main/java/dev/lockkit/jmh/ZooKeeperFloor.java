@@ -1,0 +1,119 @@
+package dev.lockkit.jmh;
+
+import dev.lockkit.jmh.servers.Servers;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
+
+/**
+ * The floor of a ZooKeeper queue lock: the fewest requests any recipe of ephemeral-sequential nodes sends, on the
+ * raw {@link ZooKeeper} handle with nothing else around them. Acquire: the create and the children read
+ * pipelined on one session, one wait for both; first in the queue wins, else the node is deleted and the cycle
+ * repeated (a spin, as {@link Contender#FLOOR_LETTUCE} spins). Release: the delete, waited for. Threads of one
+ * JVM queue on a local lock first, so that only a rival process ever makes the cycle repeat. No fencing, no
+ * renewal, no session handling, no timeouts: not a lock anyone should use, only the bound the server sets.
+ */
+final class ZooKeeperFloor implements Contender.Instance {
+  private static final long ANSWER_SECONDS = 30;
+  private static final byte[] DATA = "floor".getBytes(StandardCharsets.UTF_8);
+  /** Open to anyone, as {@code ZooDefs.Ids.OPEN_ACL_UNSAFE}, whose class javac warns about (missing SpotBugs). */
+  private static final List<ACL> OPEN = List.of(new ACL(ZooDefs.Perms.ALL, new Id("world", "anyone")));
+
+  private final CuratorFramework curator;
+
+  ZooKeeperFloor() throws InterruptedException {
+    curator = CuratorFrameworkFactory.newClient(Servers.zookeeperConnect(), new ExponentialBackoffRetry(100, 3));
+    curator.start();
+    if (!curator.blockUntilConnected(30, TimeUnit.SECONDS)) {
+      curator.close();
+      throw new IllegalStateException("Curator did not connect to " + Servers.zookeeperConnect());
+    }
+  }
+
+  @Override
+  public LockHandle lock(String name) {
+    String parent = "/floor-bench/" + name;
+    try {
+      curator.create().orSetData().creatingParentsIfNeeded().forPath(parent);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not create " + parent, e);
+    }
+    ReentrantLock local = new ReentrantLock(true);
+    return () -> {
+      local.lockInterruptibly();
+      try {
+        String node = acquire(parent);
+        return () -> {
+          try {
+            delete(node);
+          } finally {
+            local.unlock();
+          }
+        };
+      } catch (Exception | Error e) {
+        local.unlock();
+        throw e;
+      }
+    };
+  }
+
+  private String acquire(String parent) throws Exception {
+    ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();
+    while (true) {
+      CompletableFuture<String> created = new CompletableFuture<>();
+      CompletableFuture<List<String>> children = new CompletableFuture<>();
+      zk.create(parent + "/n-", DATA, OPEN, CreateMode.EPHEMERAL_SEQUENTIAL,
+          (rc, path, ctx, name) -> answer(created, rc, name), null);
+      zk.getChildren(parent, false, (rc, path, ctx, names) -> answer(children, rc, names), null);
+      String node = await(created);
+      List<String> queue = await(children);
+      if (node.endsWith(Collections.min(queue))) {
+        return node;
+      }
+      delete(node);
+    }
+  }
+
+  private void delete(String node) throws Exception {
+    CompletableFuture<Object> deleted = new CompletableFuture<>();
+    curator.getZookeeperClient().getZooKeeper().delete(node, -1, (rc, path, ctx) -> answer(deleted, rc, path), null);
+    await(deleted);
+  }
+
+  private static <T> void answer(CompletableFuture<T> future, int rc, T value) {
+    if (rc == KeeperException.Code.OK.intValue()) {
+      future.complete(value);
+    } else {
+      future.completeExceptionally(KeeperException.create(KeeperException.Code.get(rc)));
+    }
+  }
+
+  private static <T> T await(CompletableFuture<T> future) throws Exception {
+    try {
+      return future.get(ANSWER_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("no answer from ZooKeeper within " + ANSWER_SECONDS + " s", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    curator.close();
+  }
+}
