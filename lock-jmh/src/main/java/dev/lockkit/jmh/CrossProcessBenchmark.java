@@ -56,7 +56,8 @@ public class CrossProcessBenchmark {
    * same one, so with the same cohorting setting.
    */
   @Param({"LOCKKIT_REDIS_LETTUCE", "LOCKKIT_REDIS_LETTUCE_SOLO", "LOCKKIT_REDIS_JEDIS", "LOCKKIT_ZOOKEEPER",
-      "LOCKKIT_ZOOKEEPER_SOLO", "REDISSON", "CURATOR", "FLOOR_LETTUCE"})
+      "LOCKKIT_ZOOKEEPER_SOLO", "REDISSON", "CURATOR", "FLOOR_LETTUCE",
+      "FLOOR_ZOOKEEPER"})
   public Contender contender;
 
   private final List<Waits> threads = new CopyOnWriteArrayList<>();

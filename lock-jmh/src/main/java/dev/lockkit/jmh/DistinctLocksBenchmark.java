@@ -33,7 +33,7 @@ public class DistinctLocksBenchmark {
    * lock it has nothing to do ({@code OneLockBenchmark.thread1} measures what its bookkeeping costs).
    */
   @Param({"LOCKKIT_REDIS_LETTUCE", "LOCKKIT_REDIS_JEDIS", "LOCKKIT_ZOOKEEPER", "LOCKKIT_MEMORY", "REDISSON", "CURATOR",
-      "FLOOR_LETTUCE"})
+      "FLOOR_LETTUCE", "FLOOR_ZOOKEEPER"})
   public Contender contender;
 
   /** Busy work inside the critical section, in microseconds. */

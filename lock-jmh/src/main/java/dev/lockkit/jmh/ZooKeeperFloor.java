@@ -2,6 +2,7 @@ package dev.lockkit.jmh;
 
 import dev.lockkit.jmh.servers.Servers;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +32,8 @@ final class ZooKeeperFloor implements Contender.Instance {
   private static final long ANSWER_SECONDS = 30;
   private static final byte[] DATA = "floor".getBytes(StandardCharsets.UTF_8);
   /** Open to anyone, as {@code ZooDefs.Ids.OPEN_ACL_UNSAFE}, whose class javac warns about (missing SpotBugs). */
-  private static final List<ACL> OPEN = List.of(new ACL(ZooDefs.Perms.ALL, new Id("world", "anyone")));
+  private static final List<ACL> OPEN = // not List.of: ZooKeeper asks the list whether it contains null
+      Collections.unmodifiableList(new ArrayList<>(List.of(new ACL(ZooDefs.Perms.ALL, new Id("world", "anyone")))));
 
   private final CuratorFramework curator;
 

@@ -19,14 +19,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Hand-off latency: one client holds a lock while a second client waits for it; the holder releases; how
  * long until the waiter holds it? Repeated, for each contender, and set against the server's own PING
- * round trip measured in the same run (by a Lettuce connection and, where on PATH, by
- * {@code redis-benchmark}).
+ * round trip measured in the same run: by a Lettuce connection in a busy loop, by the same connection after the
+ * idle gap a hand-off also starts from, and, where on PATH, by {@code redis-benchmark}.
  *
  * <p>Arguments: a comma-separated list of {@link Contender}s (default: the Redis and ZooKeeper locks), the
  * Markdown file to write; system property {@code rounds} (default 300).
  */
 public final class HandoffProbe {
   private static final Logger log = LoggerFactory.getLogger(HandoffProbe.class);
+  /** How long the holder sits before each release, so that the waiter is waiting, not racing it. */
+  private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(3);
 
   private HandoffProbe() {}
 
@@ -46,23 +48,29 @@ public final class HandoffProbe {
       StringBuilder md = new StringBuilder();
       long pingP50;
       long pingP99;
+      Percentiles idle;
       double benchP50;
       try (RedisInfo info = new RedisInfo(Servers.redisUri())) {
         info.pingNanos(2000);
         Percentiles ping = new Percentiles(info.pingNanos(5000));
         pingP50 = ping.at(50);
         pingP99 = ping.at(99);
+        idle = new Percentiles(info.idlePingNanos(Math.max(100, rounds), IDLE_NANOS));
         benchP50 = info.redisBenchmarkP50Micros();
       }
-      md.append(String.format(Locale.ROOT, "Redis PING round trip (Lettuce, 1 connection): p50 %s, p99 %s; "
-          + "redis-benchmark -c 1 p50: %s%n%n", Percentiles.micros(pingP50), Percentiles.micros(pingP99),
+      md.append(String.format(Locale.ROOT, "Redis PING round trip (Lettuce, 1 connection): busy loop p50 %s, p99 %s; "
+          + "after %d ms idle (as each hand-off starts) p50 %s, p99 %s; redis-benchmark -c 1 p50: %s%n%n",
+          Percentiles.micros(pingP50), Percentiles.micros(pingP99), TimeUnit.NANOSECONDS.toMillis(IDLE_NANOS),
+          Percentiles.micros(idle.at(50)), Percentiles.micros(idle.at(99)),
           benchP50 < 0 ? "n/a" : String.format(Locale.ROOT, "%.0f µs", benchP50)));
-      md.append("| contender | hand-offs | p50 | p99 | p99.9 | max | p99 / PING p50 |\n|---|---:|---:|---:|---:|---:|---:|\n");
+      md.append("| contender | hand-offs | p50 | p99 | p99.9 | max | p99 / busy PING p50 | p50 / idle PING p50 "
+          + "| p99 / idle PING p99 |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (Contender c : contenders) {
         Percentiles p = measure(c, rounds);
-        md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %.1f |%n", c, p.count(),
+        md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %.1f | %.1f | %.1f |%n", c, p.count(),
             Percentiles.micros(p.at(50)), Percentiles.micros(p.at(99)), Percentiles.micros(p.at(99.9)),
-            Percentiles.micros(p.at(100)), (double) p.at(99) / pingP50));
+            Percentiles.micros(p.at(100)), (double) p.at(99) / pingP50, (double) p.at(50) / idle.at(50),
+            (double) p.at(99) / idle.at(99)));
         log.info("{}: hand-off p50 {} p99 {}", c, Percentiles.micros(p.at(50)), Percentiles.micros(p.at(99)));
       }
       Probes.write(out, md.toString());
@@ -92,7 +100,7 @@ public final class HandoffProbe {
         });
         Probes.awaitBlocked(blocked, 10);
         // let the waiter's first attempt come back, so that it is waiting for the release, not racing it
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(3));
+        LockSupport.parkNanos(IDLE_NANOS);
         long releasedAt = System.nanoTime();
         held.close();
         long handoff = acquiredAt.get(30, TimeUnit.SECONDS) - releasedAt;

@@ -58,6 +58,22 @@ final class RedisInfo implements AutoCloseable {
   }
 
   /**
+   * PING round trips each sent after the connection sat idle for {@code idleNanos}, as a hand-off's commands are:
+   * every thread on the way (the caller, the driver's I/O thread, the server) is woken from sleep first, which on
+   * a small or virtual machine costs more than the round trip of a busy loop.
+   */
+  long[] idlePingNanos(int n, long idleNanos) {
+    long[] times = new long[n];
+    for (int i = 0; i < n; i++) {
+      java.util.concurrent.locks.LockSupport.parkNanos(idleNanos);
+      long start = System.nanoTime();
+      redis.ping();
+      times[i] = System.nanoTime() - start;
+    }
+    return times;
+  }
+
+  /**
    * The p50 PING latency that {@code redis-benchmark} (one connection) reports, in microseconds, or -1 if
    * the tool is not on PATH or prints no percentiles (older versions).
    */

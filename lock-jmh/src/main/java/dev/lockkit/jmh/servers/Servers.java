@@ -17,8 +17,16 @@ import java.util.Locale;
  * its own, so that it shares neither heap nor JIT with the benchmark), or external ones named by the system
  * properties {@code lockkit.bench.redis} (a {@code redis://host:port} URI) and {@code lockkit.bench.zookeeper}
  * (a {@code host:port} connect string). Started servers stop when the JVM exits.
+ *
+ * <p>A started ZooKeeper is warmed up first ({@link ZooKeeperWarmup}): {@value #ZK_WARMUP_PROPERTY} lock cycles
+ * (default {@value #ZK_WARMUP_DEFAULT}), within {@value #ZK_WARMUP_SECONDS} s; 0 skips it.
  */
 public final class Servers {
+  /** System property: how many lock cycles warm up a started ZooKeeper server. */
+  public static final String ZK_WARMUP_PROPERTY = "lockkit.bench.zookeeper.warmup";
+
+  private static final int ZK_WARMUP_DEFAULT = 10_000;
+  private static final int ZK_WARMUP_SECONDS = 15;
   private static ChildProcess redis;
   private static ChildProcess zookeeper;
   private static final List<Path> dirs = new ArrayList<>();
@@ -71,8 +79,15 @@ public final class Servers {
                 "-cp", System.getProperty("java.class.path"),
                 "org.apache.zookeeper.server.ZooKeeperServerMain", String.valueOf(port), dir.toString()),
             port, dir.resolve("zookeeper.log"), Duration.ofSeconds(60), Servers::zookeeperServing);
+        ZooKeeperWarmup.run("127.0.0.1:" + port, Integer.getInteger(ZK_WARMUP_PROPERTY, ZK_WARMUP_DEFAULT),
+            Duration.ofSeconds(ZK_WARMUP_SECONDS));
       } catch (IOException e) {
         throw new UncheckedIOException("could not start ZooKeeper", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while warming up ZooKeeper", e);
+      } catch (Exception e) {
+        throw new IllegalStateException("could not warm up ZooKeeper", e);
       }
     }
     return "127.0.0.1:" + zookeeper.port();
