@@ -67,7 +67,19 @@ public final class Report {
       double score = ((Number) metric.get("score")).doubleValue();
       Object err = metric.get("scoreError");
       double error = err instanceof Number n && !Double.isNaN(n.doubleValue()) ? n.doubleValue() : 0;
-      scores.add(new Score(workload.toString(), contender, score, error, (String) metric.get("scoreUnit")));
+      String unit = (String) metric.get("scoreUnit");
+      scores.add(new Score(workload.toString(), contender, score, error, unit));
+      // sample mode: the percentiles of one operation's time, each a workload of its own (mean above)
+      Object percentiles = metric.get("scorePercentiles");
+      if ("sample".equals(run.get("mode")) && percentiles instanceof Map<?, ?> at) {
+        for (String p : List.of("50.0", "99.0", "99.9")) {
+          if (at.get(p) instanceof Number n) {
+            String label = "p" + (p.endsWith(".0") ? p.substring(0, p.length() - 2) : p);
+            scores.add(new Score(workload.toString().replace("[sample]", "[sample " + label + "]"), contender,
+                n.doubleValue(), 0, unit));
+          }
+        }
+      }
     }
     return scores;
   }

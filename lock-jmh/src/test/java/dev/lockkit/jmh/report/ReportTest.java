@@ -54,6 +54,29 @@ class ReportTest {
   }
 
   @Test
+  void sampleModeAddsTheP50P99AndP999OfEachContender() throws Exception {
+    Path json = dir.resolve("jmh-result.json");
+    Files.writeString(json, "[" + sample("LOCKKIT_REDIS_LETTUCE", 0.2, 0.15, 0.9, 4.0) + ","
+        + sample("REDISSON", 0.6, 0.45, 2.7, 8.0) + "]");
+
+    String md = Report.table(Report.read(json));
+
+    String w = "OneLock.threads16 [sample%s] workMicros=0 | ms/op |";
+    assertThat(md).contains(String.format(w, "") + " 0.200 | 0.600 |  | 3.00x |")
+        .contains(String.format(w, " p50") + " 0.150 | 0.450 |  | 3.00x |")
+        .contains(String.format(w, " p99") + " 0.900 | 2.70 |  | 3.00x |")
+        .contains(String.format(w, " p99.9") + " 4.00 | 8.00 |  | 2.00x |");
+  }
+
+  private static String sample(String contender, double mean, double p50, double p99, double p999) {
+    return "{\"benchmark\": \"dev.lockkit.jmh.OneLockBenchmark.threads16\", \"mode\": \"sample\", "
+        + "\"params\": {\"contender\": \"" + contender + "\", \"workMicros\": \"0\"}, "
+        + "\"primaryMetric\": {\"score\": " + mean + ", \"scoreError\": \"NaN\", \"scoreUnit\": \"ms/op\", "
+        + "\"scorePercentiles\": {\"0.0\": 0.01, \"50.0\": " + p50 + ", \"90.0\": 0.5, \"99.0\": " + p99
+        + ", \"99.9\": " + p999 + ", \"100.0\": 9.0}}}";
+  }
+
+  @Test
   void crossProcessTableShowsBothSidesFromTheLastLineOfEachContender() throws Exception {
     Path file = dir.resolve("cross-process.txt");
     Files.write(file, List.of(
