@@ -15,6 +15,8 @@ final class Chart {
     "#9467bd", "#8c564b"
   };
   private static final int BAR = 12;
+  /** Drawn at full width with its value when it exceeds the group's scale, which it does not set. */
+  private static final String OFF_SCALE = "LOCKKIT_MEMORY";
   private static final int LABEL = 330;
   private static final int WIDTH = 1000;
 
@@ -23,11 +25,9 @@ final class Chart {
   static String svg(List<Report.Score> scores) {
     Set<String> contenders = new LinkedHashSet<>();
     Map<String, List<Report.Score>> groups = new LinkedHashMap<>();
-    double max = 0;
     for (Report.Score s : scores) {
       contenders.add(s.contender());
       groups.computeIfAbsent(s.workload() + " (" + s.unit() + ")", w -> new ArrayList<>()).add(s);
-      max = Math.max(max, s.score());
     }
     List<String> order = new ArrayList<>(contenders);
     int legend = 20 + 16 * order.size();
@@ -45,15 +45,19 @@ final class Chart {
       svg.append(String.format(Locale.ROOT, "<text x=\"10\" y=\"%d\" font-weight=\"bold\">%s</text>%n", y + 11,
           escape(g.getKey())));
       y += 14;
-      double groupMax = g.getValue().stream().mapToDouble(Report.Score::score).max().orElse(1);
+      // the in-memory backend runs at hundreds of times the others: scaled to it, they would all be a sliver
+      double groupMax = g.getValue().stream().filter(s -> !OFF_SCALE.equals(s.contender()))
+          .mapToDouble(Report.Score::score).max()
+          .orElseGet(() -> g.getValue().stream().mapToDouble(Report.Score::score).max().orElse(1));
       for (Report.Score s : g.getValue()) {
-        int w = (int) Math.max(1, (WIDTH - LABEL - 120) * s.score() / groupMax);
+        boolean clipped = s.score() > groupMax;
+        int w = (int) Math.max(1, (WIDTH - LABEL - 120) * Math.min(s.score(), groupMax) / groupMax);
         String color = COLORS[order.indexOf(s.contender()) % COLORS.length];
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>"
                 + "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>"
                 + "<text x=\"%d\" y=\"%d\">%s</text>%n",
             LABEL - 6, y + BAR - 2, s.contender(), LABEL, y, w, BAR - 2, color, LABEL + w + 4, y + BAR - 2,
-            Report.format(s.score())));
+            Report.format(s.score()) + (clipped ? " (off scale)" : "")));
         y += BAR;
       }
       y += 4;

@@ -77,6 +77,20 @@ class ReportTest {
   }
 
   @Test
+  void chartScalesEachWorkloadToItsServedContendersAndMarksTheInMemoryOneOffScale() {
+    String one = "OneLock.thread1 [thrpt] workMicros=0";
+    String svg = Chart.svg(List.of(
+        new Report.Score(one, "LOCKKIT_REDIS_LETTUCE", 5000, 0, "ops/s"),
+        new Report.Score(one, "REDISSON", 2500, 0, "ops/s"),
+        new Report.Score(one, "LOCKKIT_MEMORY", 900_000, 0, "ops/s")));
+
+    // the widest served bar spans the plot (550 px), the peer at half its score half of it
+    assertThat(svg).contains("width=\"550\" height=\"10\" fill=\"#1f77b4\"/><text x=\"884\" y=\"")
+        .containsPattern("width=\"275\" height=\"10\" fill=\"#[0-9a-f]+\"/><text x=\"609\" y=\"[0-9]+\">2,500<")
+        .contains(">900,000 (off scale)<");
+  }
+
+  @Test
   void crossProcessTableShowsBothSidesFromTheLastLineOfEachContender() throws Exception {
     Path file = dir.resolve("cross-process.txt");
     Files.write(file, List.of(
