@@ -36,6 +36,8 @@ final class ZooKeeperFloor implements Contender.Instance {
       Collections.unmodifiableList(new ArrayList<>(List.of(new ACL(ZooDefs.Perms.ALL, new Id("world", "anyone")))));
 
   private final CuratorFramework curator;
+  /** The session's handle, taken once: a floor does not follow session changes. */
+  private final ZooKeeper zk;
 
   ZooKeeperFloor() throws InterruptedException {
     curator = CuratorFrameworkFactory.newClient(Servers.zookeeperConnect(), new ExponentialBackoffRetry(100, 3));
@@ -43,6 +45,12 @@ final class ZooKeeperFloor implements Contender.Instance {
     if (!curator.blockUntilConnected(30, TimeUnit.SECONDS)) {
       curator.close();
       throw new IllegalStateException("Curator did not connect to " + Servers.zookeeperConnect());
+    }
+    try {
+      zk = curator.getZookeeperClient().getZooKeeper();
+    } catch (Exception e) { // Curator declares Exception
+      curator.close();
+      throw new IllegalStateException("no ZooKeeper handle from Curator", e);
     }
   }
 
@@ -57,8 +65,10 @@ final class ZooKeeperFloor implements Contender.Instance {
     ReentrantLock local = new ReentrantLock(true);
     return () -> {
       local.lockInterruptibly();
+      boolean held = false;
       try {
         String node = acquire(parent);
+        held = true;
         return () -> {
           try {
             delete(node);
@@ -66,15 +76,15 @@ final class ZooKeeperFloor implements Contender.Instance {
             local.unlock();
           }
         };
-      } catch (Exception | Error e) {
-        local.unlock();
-        throw e;
+      } finally {
+        if (!held) {
+          local.unlock();
+        }
       }
     };
   }
 
-  private String acquire(String parent) throws Exception {
-    ZooKeeper zk = curator.getZookeeperClient().getZooKeeper();
+  private String acquire(String parent) throws KeeperException, InterruptedException {
     while (true) {
       CompletableFuture<String> created = new CompletableFuture<>();
       CompletableFuture<List<String>> children = new CompletableFuture<>();
@@ -90,9 +100,9 @@ final class ZooKeeperFloor implements Contender.Instance {
     }
   }
 
-  private void delete(String node) throws Exception {
+  private void delete(String node) throws KeeperException, InterruptedException {
     CompletableFuture<Object> deleted = new CompletableFuture<>();
-    curator.getZookeeperClient().getZooKeeper().delete(node, -1, (rc, path, ctx) -> answer(deleted, rc, path), null);
+    zk.delete(node, -1, (rc, path, ctx) -> answer(deleted, rc, path), null);
     await(deleted);
   }
 
@@ -104,11 +114,14 @@ final class ZooKeeperFloor implements Contender.Instance {
     }
   }
 
-  private static <T> T await(CompletableFuture<T> future) throws Exception {
+  private static <T> T await(CompletableFuture<T> future) throws KeeperException, InterruptedException {
     try {
       return future.get(ANSWER_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
+      if (e.getCause() instanceof KeeperException cause) {
+        throw cause;
+      }
+      throw new IllegalStateException("ZooKeeper call failed", e.getCause());
     } catch (TimeoutException e) {
       throw new IllegalStateException("no answer from ZooKeeper within " + ANSWER_SECONDS + " s", e);
     }

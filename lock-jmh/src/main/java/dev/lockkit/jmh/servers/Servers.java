@@ -86,7 +86,7 @@ public final class Servers {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while warming up ZooKeeper", e);
-      } catch (Exception e) {
+      } catch (org.apache.zookeeper.KeeperException e) {
         throw new IllegalStateException("could not warm up ZooKeeper", e);
       }
     }

@@ -1,5 +1,6 @@
 package dev.lockkit.jmh.servers;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +36,8 @@ final class ZooKeeperWarmup {
 
   private ZooKeeperWarmup() {}
 
-  static void run(String connect, int cycles, Duration budget) throws Exception {
+  static void run(String connect, int cycles, Duration budget)
+      throws IOException, KeeperException, InterruptedException {
     if (cycles <= 0) {
       return;
     }
