@@ -101,13 +101,7 @@ public enum Contender {
   CURATOR {
     @Override
     public Instance create() throws InterruptedException {
-      CuratorFramework curator = CuratorFrameworkFactory.newClient(Servers.zookeeperConnect(),
-          new ExponentialBackoffRetry(100, 3));
-      curator.start();
-      if (!curator.blockUntilConnected(30, TimeUnit.SECONDS)) {
-        curator.close();
-        throw new IllegalStateException("Curator did not connect to " + Servers.zookeeperConnect());
-      }
+      CuratorFramework curator = connectedCurator();
       return new Instance() {
         @Override
         public LockHandle lock(String name) {
@@ -199,6 +193,18 @@ public enum Contender {
     String bound = System.getProperty(MAX_LOCAL_HANDOFFS);
     return bound == null ? LockOptions.defaults()
         : LockOptions.builder().maxLocalHandoffs(Integer.parseInt(bound.trim())).build();
+  }
+
+  /** A started Curator client on the benchmarks' ZooKeeper, connected, or an exception after 30 s. */
+  static CuratorFramework connectedCurator() throws InterruptedException {
+    CuratorFramework curator = CuratorFrameworkFactory.newClient(Servers.zookeeperConnect(),
+        new ExponentialBackoffRetry(100, 3));
+    curator.start();
+    if (!curator.blockUntilConnected(30, TimeUnit.SECONDS)) {
+      curator.close();
+      throw new IllegalStateException("Curator did not connect to " + Servers.zookeeperConnect());
+    }
+    return curator;
   }
 
   private static LockOptions withoutCohorting() {

@@ -2,7 +2,6 @@ package dev.lockkit.jmh;
 
 import dev.lockkit.jmh.servers.Servers;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,14 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.data.ACL;
-import org.apache.zookeeper.data.Id;
 
 /**
  * The floor of a ZooKeeper queue lock: the fewest requests any recipe of ephemeral-sequential nodes sends, on the
@@ -31,21 +25,13 @@ import org.apache.zookeeper.data.Id;
 final class ZooKeeperFloor implements Contender.Instance {
   private static final long ANSWER_SECONDS = 30;
   private static final byte[] DATA = "floor".getBytes(StandardCharsets.UTF_8);
-  /** Open to anyone, as {@code ZooDefs.Ids.OPEN_ACL_UNSAFE}, whose class javac warns about (missing SpotBugs). */
-  private static final List<ACL> OPEN = // not List.of: ZooKeeper asks the list whether it contains null
-      Collections.unmodifiableList(new ArrayList<>(List.of(new ACL(ZooDefs.Perms.ALL, new Id("world", "anyone")))));
 
   private final CuratorFramework curator;
   /** The session's handle, taken once: a floor does not follow session changes. */
   private final ZooKeeper zk;
 
   ZooKeeperFloor() throws InterruptedException {
-    curator = CuratorFrameworkFactory.newClient(Servers.zookeeperConnect(), new ExponentialBackoffRetry(100, 3));
-    curator.start();
-    if (!curator.blockUntilConnected(30, TimeUnit.SECONDS)) {
-      curator.close();
-      throw new IllegalStateException("Curator did not connect to " + Servers.zookeeperConnect());
-    }
+    curator = Contender.connectedCurator();
     try {
       zk = curator.getZookeeperClient().getZooKeeper();
     } catch (Exception e) { // Curator declares Exception
@@ -88,7 +74,7 @@ final class ZooKeeperFloor implements Contender.Instance {
     while (true) {
       CompletableFuture<String> created = new CompletableFuture<>();
       CompletableFuture<List<String>> children = new CompletableFuture<>();
-      zk.create(parent + "/n-", DATA, OPEN, CreateMode.EPHEMERAL_SEQUENTIAL,
+      zk.create(parent + "/n-", DATA, Servers.OPEN_ACL, CreateMode.EPHEMERAL_SEQUENTIAL,
           (rc, path, ctx, name) -> answer(created, rc, name), null);
       zk.getChildren(parent, false, (rc, path, ctx, names) -> answer(children, rc, names), null);
       String node = await(created);

@@ -51,11 +51,11 @@ public final class HandoffProbe {
       Percentiles idle;
       double benchP50;
       try (RedisInfo info = new RedisInfo(Servers.redisUri())) {
-        info.pingNanos(2000);
-        Percentiles ping = new Percentiles(info.pingNanos(5000));
+        info.pingNanos(2000, 0);
+        Percentiles ping = new Percentiles(info.pingNanos(5000, 0));
         pingP50 = ping.at(50);
         pingP99 = ping.at(99);
-        idle = new Percentiles(info.idlePingNanos(Math.max(100, rounds), IDLE_NANOS));
+        idle = new Percentiles(info.pingNanos(Math.max(100, rounds), IDLE_NANOS));
         benchP50 = info.redisBenchmarkP50Micros();
       }
       md.append(String.format(Locale.ROOT, "Redis PING round trip (Lettuce, 1 connection): busy loop p50 %s, p99 %s; "

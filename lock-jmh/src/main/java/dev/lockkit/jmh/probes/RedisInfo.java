@@ -46,26 +46,16 @@ final class RedisInfo implements AutoCloseable {
     return plain + sharded;
   }
 
-  /** Round-trip times of {@code n} PINGs on one connection, in nanoseconds. */
-  long[] pingNanos(int n) {
-    long[] times = new long[n];
-    for (int i = 0; i < n; i++) {
-      long start = System.nanoTime();
-      redis.ping();
-      times[i] = System.nanoTime() - start;
-    }
-    return times;
-  }
-
   /**
-   * PING round trips each sent after the connection sat idle for {@code idleNanos}, as a hand-off's commands are:
-   * every thread on the way (the caller, the driver's I/O thread, the server) is woken from sleep first, which on
-   * a small or virtual machine costs more than the round trip of a busy loop.
+   * Round-trip times of {@code n} PINGs on one connection, in nanoseconds, each sent after the connection sat
+   * idle for {@code idleNanos} (0: back to back, a busy loop). Idle, as a hand-off's commands are, every thread
+   * on the way (the caller, the driver's I/O thread, the server) is woken from sleep first, which on a small or
+   * virtual machine costs more than the round trip of a busy loop.
    */
-  long[] idlePingNanos(int n, long idleNanos) {
+  long[] pingNanos(int n, long idleNanos) {
     long[] times = new long[n];
     for (int i = 0; i < n; i++) {
-      java.util.concurrent.locks.LockSupport.parkNanos(idleNanos);
+      java.util.concurrent.locks.LockSupport.parkNanos(idleNanos); // returns at once for 0
       long start = System.nanoTime();
       redis.ping();
       times[i] = System.nanoTime() - start;

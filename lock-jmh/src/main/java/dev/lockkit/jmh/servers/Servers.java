@@ -8,8 +8,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
 
 /**
  * The servers a benchmark JVM talks to: started on first use as child processes (Redis: {@code redis-server}
@@ -22,6 +26,14 @@ import java.util.Locale;
  * (default {@value #ZK_WARMUP_DEFAULT}), within {@value #ZK_WARMUP_SECONDS} s; 0 skips it.
  */
 public final class Servers {
+  /**
+   * The ACL of the benchmarks' own ZooKeeper nodes: open to anyone, as {@code ZooDefs.Ids.OPEN_ACL_UNSAFE}, whose
+   * class javac warns about (it lacks SpotBugs' annotations here). Not {@code List.of}: ZooKeeper asks the list
+   * whether it contains null.
+   */
+  public static final List<ACL> OPEN_ACL =
+      Collections.unmodifiableList(new ArrayList<>(List.of(new ACL(ZooDefs.Perms.ALL, new Id("world", "anyone")))));
+
   /** System property: how many lock cycles warm up a started ZooKeeper server. */
   public static final String ZK_WARMUP_PROPERTY = "lockkit.bench.zookeeper.warmup";
 

@@ -3,19 +3,13 @@ package dev.lockkit.jmh.servers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.data.ACL;
-import org.apache.zookeeper.data.Id;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,9 +24,6 @@ final class ZooKeeperWarmup {
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperWarmup.class);
   private static final int IN_FLIGHT = 32;
   private static final byte[] DATA = "warm-up".getBytes(StandardCharsets.UTF_8);
-  /** Open to anyone, as {@code ZooDefs.Ids.OPEN_ACL_UNSAFE}, whose class javac warns about (missing SpotBugs). */
-  private static final List<ACL> OPEN = // not List.of: ZooKeeper asks the list whether it contains null
-      Collections.unmodifiableList(new ArrayList<>(List.of(new ACL(ZooDefs.Perms.ALL, new Id("world", "anyone")))));
 
   private ZooKeeperWarmup() {}
 
@@ -54,7 +45,7 @@ final class ZooKeeperWarmup {
       }
       String parent = "/lockkit-bench-warmup";
       try {
-        zk.create(parent, DATA, OPEN, CreateMode.PERSISTENT);
+        zk.create(parent, DATA, Servers.OPEN_ACL, CreateMode.PERSISTENT);
       } catch (KeeperException.NodeExistsException e) {
         // an earlier warm-up of this server made it
       }
@@ -67,7 +58,7 @@ final class ZooKeeperWarmup {
           continue;
         }
         sent++;
-        zk.create(parent + "/n-", DATA, OPEN, CreateMode.EPHEMERAL_SEQUENTIAL, (rc, path, ctx, name) -> {
+        zk.create(parent + "/n-", DATA, Servers.OPEN_ACL, CreateMode.EPHEMERAL_SEQUENTIAL, (rc, path, ctx, name) -> {
           if (rc != KeeperException.Code.OK.intValue()) {
             window.release();
             return;
