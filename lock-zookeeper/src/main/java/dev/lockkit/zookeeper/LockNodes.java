@@ -57,6 +57,12 @@ final class LockNodes {
     return nodes;
   }
 
+  /** The server's sequence number of a lock node's name, or -1 if the name is not a lock node's. */
+  static long sequence(String name) {
+    Matcher m = NODE.matcher(name);
+    return m.matches() ? Long.parseLong(m.group(1)) : -1;
+  }
+
   /** Index of {@code name} in the queue, or -1. */
   static int indexOf(List<Node> queue, String name) {
     for (int i = 0; i < queue.size(); i++) {

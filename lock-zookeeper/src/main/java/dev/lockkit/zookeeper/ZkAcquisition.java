@@ -26,6 +26,9 @@ import org.jspecify.annotations.Nullable;
  *       token, container parents created as needed, its {@link Stat} kept: its {@code czxid} is the fencing
  *       token. The parent's children are asked for right behind the create, on the same session, so the
  *       server answers them in order and an uncontended acquisition costs one round trip.
+ *   <li>Re-acquiring a lock this client released moments before, the create is sent alone: if the server
+ *       numbers it right after our released node, it holds the lock at once (see {@link QuietParents}); if not,
+ *       the children are read after it.
  *   <li>The first node in sequence order holds the lock. A non-waiting attempt that is not first deletes its
  *       node and completes with null. A waiting one watches only its predecessor ({@code getData} with a
  *       watch), and only this acquisition's watcher fires when the predecessor goes; then back to step 2.
@@ -55,6 +58,8 @@ final class ZkAcquisition implements Watcher {
   private final AtomicBoolean nodeDeleted = new AtomicBoolean();
   private final AtomicInteger creates = new AtomicInteger();
   private long sentAtNanos;
+  /** Set if the create was sent alone, expecting to win without the children read. */
+  private volatile QuietParents.@Nullable Claim claim;
 
   private volatile @Nullable String ourPath;
   private volatile @Nullable ZkLease won;
@@ -83,7 +88,11 @@ final class ZkAcquisition implements Watcher {
       }
     });
     sentAtNanos = System.nanoTime();
+    claim = backend.quietParents().claim(lockPath);
     create();
+    if (claim != null) {
+      return future; // created(...) decides, reading the children only if the create's number says to
+    }
     // pipelined: answered after the create, unless the create had to make the parents first
     backend.connection().call(cb -> backend.curator().getChildren().inBackground(cb).forPath(lockPath))
         .whenComplete((event, failure) -> earlyChildren(failure == null && event.getResultCode() == OK
@@ -131,6 +140,7 @@ final class ZkAcquisition implements Watcher {
       createdWith(createStat);
       return;
     }
+    claim = null; // a create found again after a connection loss: read the queue
     // Curator found our protected node after a connection loss and has no Stat of it: read it
     CompletableFuture<CuratorEvent> read =
         backend.connection().call(cb -> backend.curator().checkExists().inBackground(cb).forPath(path));
@@ -160,6 +170,20 @@ final class ZkAcquisition implements Watcher {
       czxid = stat.getCzxid();
       sessionId = session;
       created = true;
+    }
+    QuietParents.Claim quick = claim;
+    if (quick != null) {
+      // on the event thread: a watch event on the parent sent before this answer has been processed already
+      String path = java.util.Objects.requireNonNull(ourPath);
+      if (quick.wins(LockNodes.sequence(LockNodes.nodeName(path)))) {
+        backend.quietParents().wonQuickly();
+        win(path, true);
+      } else {
+        readChildren();
+      }
+      return;
+    }
+    synchronized (this) {
       if (!earlyAnswered) {
         return; // the pipelined read is still under way and decides
       }
@@ -219,7 +243,7 @@ final class ZkAcquisition implements Watcher {
     if (index < 0) {
       lostOurNode();
     } else if (index == 0) {
-      win(path);
+      win(path, queue.size() == 1);
     } else if (!request.waits()) {
       finish(() -> future.complete(null));
     } else {
@@ -261,7 +285,8 @@ final class ZkAcquisition implements Watcher {
     recheck = backend.schedule(this::readChildren, RECHECK_NANOS);
   }
 
-  private void win(String path) {
+  /** Makes the lease; {@code alone}: no other node was seen in the queue, so a quick re-acquisition may pay. */
+  private void win(String path, boolean alone) {
     long token;
     long session;
     synchronized (this) {
@@ -269,7 +294,7 @@ final class ZkAcquisition implements Watcher {
       session = sessionId;
     }
     ZkLease lease = new ZkLease(backend, request.name(), path, token, session, sentAtNanos, request.events(),
-        request.ownerToken().getBytes(StandardCharsets.UTF_8));
+        request.ownerToken().getBytes(StandardCharsets.UTF_8), alone);
     won = lease;
     backend.holding(lease);
     if (!finish(() -> {

@@ -30,9 +30,11 @@ final class ZkLease implements BackendLease, Watcher {
   private final AtomicBoolean released = new AtomicBoolean();
   private final AtomicBoolean lost = new AtomicBoolean();
   private final byte[] owner;
+  /** Won with no other node in the queue: its release prepares a quick re-acquisition. */
+  private final boolean alone;
 
   ZkLease(ZooKeeperBackend backend, String lockName, String path, long czxid, long sessionId,
-      long acquiredAtNanos, LeaseEvents events, byte[] owner) {
+      long acquiredAtNanos, LeaseEvents events, byte[] owner, boolean alone) {
     this.backend = backend;
     this.lockName = lockName;
     this.path = path;
@@ -41,6 +43,7 @@ final class ZkLease implements BackendLease, Watcher {
     this.acquiredAtNanos = acquiredAtNanos;
     this.events = events;
     this.owner = owner.clone();
+    this.alone = alone;
   }
 
   @Override
@@ -135,6 +138,10 @@ final class ZkLease implements BackendLease, Watcher {
   /**
    * Deletes the node; true if it was there. On connection loss Curator keeps deleting it in the background
    * (guaranteed delete) while this future reports the failure; the lease counts as released either way.
+   *
+   * <p>A lease won alone first has its parent watched, if this client released the lock shortly before, and
+   * tells the client the node's sequence once it is deleted: the next acquisition may then win with the create
+   * alone ({@link QuietParents}).
    */
   @Override
   public CompletableFuture<Boolean> release() {
@@ -142,11 +149,19 @@ final class ZkLease implements BackendLease, Watcher {
       return CompletableFuture.completedFuture(false);
     }
     backend.notHolding(this);
+    String lockPath = path.substring(0, path.lastIndexOf('/'));
+    QuietParents quiet = backend.quietParents();
+    if (alone) {
+      watchParent(quiet, lockPath);
+    }
     return backend.connection()
         .call(cb -> backend.curator().delete().guaranteed().inBackground(cb).forPath(path))
         .thenApply(event -> {
           int rc = event.getResultCode();
           if (rc == OK) {
+            if (alone) {
+              quiet.released(lockPath, LockNodes.sequence(LockNodes.nodeName(path)));
+            }
             return true;
           }
           if (rc == NONODE) {
@@ -154,6 +169,23 @@ final class ZkLease implements BackendLease, Watcher {
           }
           throw backend.connection().failure("release of lock '" + lockName + "' (guaranteed delete of " + path
               + ", retried in the background)", event);
+        });
+  }
+
+  /** Sets the parent's watch while our node keeps the parent from going: answered before the delete is. */
+  private void watchParent(QuietParents quiet, String lockPath) {
+    QuietParents.Parent parent = quiet.toWatch(lockPath);
+    if (parent == null) {
+      return;
+    }
+    backend.connection()
+        .call(cb -> backend.curator().checkExists().usingWatcher(parent).inBackground(cb).forPath(lockPath))
+        .whenComplete((event, failure) -> {
+          if (failure == null && event.getResultCode() == OK && event.getStat() != null) {
+            parent.confirmed();
+          } else {
+            parent.end();
+          }
         });
   }
 

@@ -45,6 +45,7 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
   private final ExecutorService completions;
   private final Set<ZkAcquisition> pending = ConcurrentHashMap.newKeySet();
   private final Set<ZkLease> held = ConcurrentHashMap.newKeySet();
+  private final QuietParents quietParents = new QuietParents();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   ZooKeeperBackend(ZkSettings settings, BackendContext context) {
@@ -116,6 +117,10 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
 
   ZkConnection connection() {
     return connection;
+  }
+
+  QuietParents quietParents() {
+    return quietParents;
   }
 
   CuratorFramework curator() {

@@ -8,6 +8,10 @@ import dev.lockkit.LockOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -71,5 +75,50 @@ class ContainerChurnTest {
       clients.forEach(LockClient::close);
     }
     assertThat(failures).isEmpty();
+  }
+
+  /**
+   * Clients taking a few locks again and again, each often alone (so its next create alone may decide), while
+   * the server reaps their parents whenever they are empty for a moment: no two may ever hold one lock.
+   */
+  @Test
+  void quickReacquisitionsNeverOverlapWhileParentsAreReaped() throws Exception {
+    String[] names = {"hot/a", "hot/b"};
+    Map<String, AtomicInteger> holders = new ConcurrentHashMap<>();
+    AtomicInteger overlaps = new AtomicInteger();
+    AtomicInteger held = new AtomicInteger();
+    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    List<LockClient> clients = new ArrayList<>();
+    List<CompletableFuture<?>> workers = new ArrayList<>();
+    try {
+      for (int w = 0; w < 3; w++) {
+        LockClient client = ZkFixtures.connect(server.getConnectString(), "/churn", LockOptions.defaults());
+        clients.add(client);
+        int worker = w;
+        workers.add(CompletableFuture.runAsync(() -> {
+          for (int i = 0; i < 150; i++) {
+            // runs of the same name, so that a client often takes a lock it has just released
+            String name = names[(i / 10 + worker) % names.length];
+            try (Lease lease = client.lock(name).acquire(Duration.ofSeconds(20))) {
+              AtomicInteger inside = holders.computeIfAbsent(name, n -> new AtomicInteger());
+              if (inside.incrementAndGet() != 1) {
+                overlaps.incrementAndGet();
+              }
+              held.incrementAndGet();
+              LockSupport.parkNanos(200_000); // a critical section long enough for a second holder to show
+              inside.decrementAndGet();
+            } catch (Throwable t) {
+              failures.add(t);
+            }
+          }
+        }));
+      }
+      CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    } finally {
+      clients.forEach(LockClient::close);
+    }
+    assertThat(failures).isEmpty();
+    assertThat(held).hasValue(3 * 150);
+    assertThat(overlaps).hasValue(0);
   }
 }
