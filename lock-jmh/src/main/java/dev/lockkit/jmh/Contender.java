@@ -153,8 +153,9 @@ public enum Contender {
     }
   },
   /**
-   * The floor of a ZooKeeper queue lock, {@link ZooKeeperFloor}: a create pipelined with the children read to take,
-   * a delete to release, on the raw ZooKeeper handle. What lockkit's ZooKeeper recipe sends, without the lock.
+   * The floor of a ZooKeeper queue lock, {@link ZooKeeperFloor}: a create pipelined with the children read to take
+   * (the create alone right after its own release), a delete to release, on the raw ZooKeeper handle. What
+   * lockkit's ZooKeeper recipe sends, without the lock.
    */
   FLOOR_ZOOKEEPER {
     @Override

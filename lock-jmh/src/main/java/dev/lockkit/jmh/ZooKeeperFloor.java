@@ -18,9 +18,12 @@ import org.apache.zookeeper.ZooKeeper;
  * The floor of a ZooKeeper queue lock: the fewest requests any recipe of ephemeral-sequential nodes sends, on the
  * raw {@link ZooKeeper} handle with nothing else around them. Acquire: the create and the children read
  * pipelined on one session, one wait for both; first in the queue wins, else the node is deleted and the cycle
- * repeated (a spin, as {@link Contender#FLOOR_LETTUCE} spins). Release: the delete, waited for. Threads of one
- * JVM queue on a local lock first, so that only a rival process ever makes the cycle repeat. No fencing, no
- * renewal, no session handling, no timeouts: not a lock anyone should use, only the bound the server sets.
+ * repeated (a spin, as {@link Contender#FLOOR_LETTUCE} spins). Right after its own release the create goes
+ * alone: numbered right after the released node, nothing was created between, so it wins without the read
+ * (lockkit's quick re-acquisition; the parent here is persistent and nobody deletes it, so it needs no watch).
+ * Release: the delete, waited for. Threads of one JVM queue on a local lock first, so that only a rival process
+ * ever makes the cycle repeat. No fencing, no renewal, no session handling, no timeouts: not a lock anyone
+ * should use, only the bound the server sets.
  */
 final class ZooKeeperFloor implements Contender.Instance {
   private static final long ANSWER_SECONDS = 30;
@@ -49,15 +52,19 @@ final class ZooKeeperFloor implements Contender.Instance {
       throw new IllegalStateException("could not create " + parent, e);
     }
     ReentrantLock local = new ReentrantLock(true);
+    // the sequence the next create gets if nobody else created since our release; -1 if unknown (under local)
+    long[] next = {-1};
     return () -> {
       local.lockInterruptibly();
       boolean held = false;
       try {
-        String node = acquire(parent);
+        String node = acquire(parent, next[0]);
+        next[0] = -1;
         held = true;
         return () -> {
           try {
             delete(node);
+            next[0] = sequence(node) + 1;
           } finally {
             local.unlock();
           }
@@ -70,20 +77,34 @@ final class ZooKeeperFloor implements Contender.Instance {
     };
   }
 
-  private String acquire(String parent) throws KeeperException, InterruptedException {
+  private String acquire(String parent, long expected) throws KeeperException, InterruptedException {
     while (true) {
       CompletableFuture<String> created = new CompletableFuture<>();
       CompletableFuture<List<String>> children = new CompletableFuture<>();
       zk.create(parent + "/n-", DATA, Servers.OPEN_ACL, CreateMode.EPHEMERAL_SEQUENTIAL,
           (rc, path, ctx, name) -> answer(created, rc, name), null);
-      zk.getChildren(parent, false, (rc, path, ctx, names) -> answer(children, rc, names), null);
+      if (expected < 0) {
+        zk.getChildren(parent, false, (rc, path, ctx, names) -> answer(children, rc, names), null);
+      }
       String node = await(created);
+      if (expected >= 0 && sequence(node) == expected) {
+        return node;
+      }
+      if (expected >= 0) {
+        zk.getChildren(parent, false, (rc, path, ctx, names) -> answer(children, rc, names), null);
+        expected = -1;
+      }
       List<String> queue = await(children);
       if (node.endsWith(Collections.min(queue))) {
         return node;
       }
       delete(node);
     }
+  }
+
+  /** The server's sequence at the end of a node's name. */
+  private static long sequence(String node) {
+    return Long.parseLong(node.substring(node.length() - 10));
   }
 
   private void delete(String node) throws KeeperException, InterruptedException {

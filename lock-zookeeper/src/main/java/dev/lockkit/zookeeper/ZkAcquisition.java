@@ -38,8 +38,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Every request is bounded by the command timeout; no answer fails the acquisition with
  * {@link LockBackendException}. Whenever the acquisition ends without a lease (failure, the caller's cancel or
  * timeout, a non-waiting miss), its node is deleted, also if the create answers only afterwards. Callbacks
- * run on the ZooKeeper event thread and never block; the future is completed on the backend's completion
- * executor.
+ * run on the ZooKeeper event thread and never block; the future is completed there too (the lockkit client
+ * chains nothing on it that waits).
  */
 final class ZkAcquisition implements Watcher {
   private static final int OK = KeeperException.Code.OK.intValue();
@@ -316,13 +316,13 @@ final class ZkAcquisition implements Watcher {
     finish(() -> future.completeExceptionally(failure));
   }
 
-  /** Ends the acquisition once: no more steps; the future is completed off the event thread. */
+  /** Ends the acquisition once: no more steps. */
   private boolean finish(Runnable completion) {
     if (!finished.compareAndSet(false, true)) {
       return false;
     }
     stopWaiting();
-    backend.complete(completion);
+    completion.run();
     return true;
   }
 
