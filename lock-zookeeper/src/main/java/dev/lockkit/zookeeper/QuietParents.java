@@ -1,7 +1,6 @@
 package dev.lockkit.zookeeper;
 
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.zookeeper.WatchedEvent;
@@ -20,13 +19,14 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>"The same parent" is the condition: a parent that was deleted (the server reaps empty container parents)
  * and created again restarts its numbering. A parent cannot go while our node is its child, so a data watch
- * set on it before that node's delete sees every later deletion, and ZooKeeper delivers the event to the
- * session before the answer to any later request: the create's answer is judged after it. Any event on the
- * watch (deletion, a data change, or a connection event) ends its use; the next acquisition reads the queue.
+ * set on it while that node exists, answered before the node's delete is sent, sees every later deletion;
+ * and ZooKeeper delivers the event to the session before the answer to any later request, so the create's
+ * answer is judged after it. Any event on the watch (a deletion, a data change, a connection event) disarms
+ * it, and so does an event between sending the watching read and its answer; a later release arms it again.
  *
- * <p>Cost: one watch per parent, set (one request, pipelined before the delete) on the second release of a
- * lock within recent memory, so one-off lock names never pay for it; at most {@link #MAX_WATCHED} of them,
- * each gone when its parent is reaped.
+ * <p>Cost: the watching read, one round trip before the delete, on the second release of a lock within recent
+ * memory (one-off lock names never pay it) and after each event; at most {@link #MAX_WATCHED} parents, each
+ * forgotten when its watch fires for the parent itself (deleted: the server reaps it once empty).
  */
 final class QuietParents {
   static final int MAX_WATCHED = 10_000;
@@ -38,12 +38,13 @@ final class QuietParents {
   private final LongAdder quickWins = new LongAdder();
 
   /**
-   * The parent of {@code lockPath} to watch before deleting a node of it, if it should be watched now: not
-   * yet watched, released before within recent memory, fewer than {@link #MAX_WATCHED} watched.
+   * The parent of {@code lockPath} to (re)arm before deleting a node of it, if it should be now: known and
+   * disarmed, or else released before within recent memory while fewer than {@link #MAX_WATCHED} are known.
    */
   @Nullable Parent toWatch(String lockPath) {
-    if (watched.containsKey(lockPath)) {
-      return null;
+    Parent known = watched.get(lockPath);
+    if (known != null) {
+      return known.armed() ? null : known;
     }
     int slot = Math.floorMod(lockPath.hashCode(), RECENT);
     if (!lockPath.equals(recent.getAndSet(slot, lockPath)) || watched.size() >= MAX_WATCHED) {
@@ -71,7 +72,7 @@ final class QuietParents {
     return expected < 0 ? null : new Claim(parent, expected);
   }
 
-  /** Acquisitions that won with the create alone, since the client started. */
+  /** Acquisitions that won with the create alone, since the client started (for tests). */
   long quickWins() {
     return quickWins.sum();
   }
@@ -84,55 +85,80 @@ final class QuietParents {
   record Claim(Parent parent, long expectedSequence) {
     /** True if the create, answered with {@code sequence}, won the lock: judge on the ZooKeeper event thread. */
     boolean wins(long sequence) {
-      return sequence == expectedSequence && parent.usable();
+      return sequence == expectedSequence && parent.armed();
     }
   }
 
-  /** One watched parent: its watch, and the sequence our next create there would get if no one else created. */
+  /**
+   * One watched parent: its watch (one watcher object for the parent's life, so that re-arming it does not pile
+   * watchers up in the ZooKeeper client), and the sequence our next create there gets if no one else created.
+   */
   final class Parent implements Watcher {
     private final String lockPath;
-    private final AtomicLong next = new AtomicLong(-1);
-    private volatile boolean confirmed;
-    private volatile boolean ended;
+    /** Events on the watch so far; a watching read's answer arms it only if none came since the read was sent. */
+    private int events;
+    private boolean armed;
+    private long next = -1;
 
     Parent(String lockPath) {
       this.lockPath = lockPath;
     }
 
-    /** The server answered the watching read: the watch is set on the parent our node is in. */
-    void confirmed() {
-      confirmed = true;
+    /** Read before sending the watching read, handed back to {@link #confirmed} with its answer. */
+    synchronized int events() {
+      return events;
     }
 
-    /** The watch could not be set, or an event came: this parent's numbering is no longer known. */
-    void end() {
-      ended = true;
-      next.set(-1);
-      watched.remove(lockPath, this);
+    /**
+     * The server answered the watching read, sent while our node was the parent's child and answered before
+     * that node's delete was sent: the watch is set on the parent that node is in, unless an event came since.
+     */
+    synchronized void confirmed(int eventsWhenSent) {
+      armed = events == eventsWhenSent;
     }
 
-    boolean usable() {
-      return confirmed && !ended;
+    /** The watching read failed: the parent's numbering is not known. */
+    synchronized void failed() {
+      disarm();
     }
 
-    private void released(long sequence) {
-      if (usable()) {
-        next.set(sequence + 1);
+    synchronized boolean armed() {
+      return armed;
+    }
+
+    private synchronized void released(long sequence) {
+      if (armed) {
+        next = sequence + 1;
       }
     }
 
-    private long claim() {
-      return usable() ? next.getAndSet(-1) : -1;
+    private synchronized long claim() {
+      long claimed = armed ? next : -1;
+      next = -1;
+      return claimed;
     }
 
+    private void disarm() {
+      events++;
+      armed = false;
+      next = -1;
+    }
+
+    /** On the ZooKeeper event thread, in order with the answers of the session's requests. */
     @Override
     public void process(WatchedEvent event) {
-      end();
+      synchronized (this) {
+        disarm();
+      }
+      if (event.getType() != Event.EventType.None) {
+        watched.remove(lockPath, this); // the server dropped the watch as it fired: a new one if armed again
+      }
+      // a connection event leaves the watcher registered (the client sets it again on reconnecting): kept
     }
 
     @Override
-    public String toString() {
-      return "Parent{" + lockPath + ", next=" + next.get() + (usable() ? "" : ", unusable") + '}';
+    public synchronized String toString() {
+      return "Parent{" + lockPath + ", next=" + next + (armed ? "" : ", disarmed") + '}';
     }
   }
 }

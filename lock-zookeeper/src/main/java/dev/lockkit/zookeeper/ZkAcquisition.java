@@ -137,10 +137,9 @@ final class ZkAcquisition implements Watcher {
       return;
     }
     if (createStat.getCzxid() != 0) {
-      createdWith(createStat);
+      createdWith(createStat, true);
       return;
     }
-    claim = null; // a create found again after a connection loss: read the queue
     // Curator found our protected node after a connection loss and has no Stat of it: read it
     CompletableFuture<CuratorEvent> read =
         backend.connection().call(cb -> backend.curator().checkExists().inBackground(cb).forPath(path));
@@ -152,12 +151,13 @@ final class ZkAcquisition implements Watcher {
         fail(new LockBackendException("the node of lock '" + request.name() + "' vanished right after its create "
             + "(session expired?) on " + backend.describe(), null));
       } else {
-        createdWith(e.getStat());
+        createdWith(e.getStat(), false);
       }
     });
   }
 
-  private void createdWith(Stat stat) {
+  /** {@code answered}: the Stat is the create's own answer, not a read of a node Curator found again. */
+  private void createdWith(Stat stat, boolean answered) {
     long session = backend.sessionId();
     if (stat.getEphemeralOwner() != session) {
       // a node of an earlier session never counts as ours: it goes when that session's expiry is processed
@@ -173,9 +173,10 @@ final class ZkAcquisition implements Watcher {
     }
     QuietParents.Claim quick = claim;
     if (quick != null) {
-      // on the event thread: a watch event on the parent sent before this answer has been processed already
+      // No children read was sent. On the event thread: a watch event on the parent sent before this answer
+      // has been processed already. A node found again after a connection loss is judged by reading the queue.
       String path = java.util.Objects.requireNonNull(ourPath);
-      if (quick.wins(LockNodes.sequence(LockNodes.nodeName(path)))) {
+      if (answered && quick.wins(LockNodes.sequence(LockNodes.nodeName(path)))) {
         backend.quietParents().wonQuickly();
         win(path, true);
       } else {

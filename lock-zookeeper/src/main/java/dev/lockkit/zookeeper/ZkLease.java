@@ -139,9 +139,9 @@ final class ZkLease implements BackendLease, Watcher {
    * Deletes the node; true if it was there. On connection loss Curator keeps deleting it in the background
    * (guaranteed delete) while this future reports the failure; the lease counts as released either way.
    *
-   * <p>A lease won alone first has its parent watched, if this client released the lock shortly before, and
-   * tells the client the node's sequence once it is deleted: the next acquisition may then win with the create
-   * alone ({@link QuietParents}).
+   * <p>A lease won alone first has its parent watched, if this client released the lock shortly before (one
+   * round trip before the delete, once per parent), and tells the client the node's sequence once it is
+   * deleted: the next acquisition may then win with the create alone ({@link QuietParents}).
    */
   @Override
   public CompletableFuture<Boolean> release() {
@@ -151,11 +151,11 @@ final class ZkLease implements BackendLease, Watcher {
     backend.notHolding(this);
     String lockPath = path.substring(0, path.lastIndexOf('/'));
     QuietParents quiet = backend.quietParents();
-    if (alone) {
-      watchParent(quiet, lockPath);
-    }
-    return backend.connection()
-        .call(cb -> backend.curator().delete().guaranteed().inBackground(cb).forPath(path))
+    QuietParents.Parent toWatch = alone ? quiet.toWatch(lockPath) : null;
+    CompletableFuture<?> watched = toWatch == null ? CompletableFuture.completedFuture(null) : watch(toWatch, lockPath);
+    return watched
+        .thenCompose(ignored -> backend.connection()
+            .call(cb -> backend.curator().delete().guaranteed().inBackground(cb).forPath(path)))
         .thenApply(event -> {
           int rc = event.getResultCode();
           if (rc == OK) {
@@ -172,20 +172,22 @@ final class ZkLease implements BackendLease, Watcher {
         });
   }
 
-  /** Sets the parent's watch while our node keeps the parent from going: answered before the delete is. */
-  private void watchParent(QuietParents quiet, String lockPath) {
-    QuietParents.Parent parent = quiet.toWatch(lockPath);
-    if (parent == null) {
-      return;
-    }
-    backend.connection()
+  /**
+   * Sets the parent's watch while our node keeps the parent from going; the delete is sent only once this is
+   * answered (a read queued by Curator through a connection loss could otherwise be served after it). Never
+   * fails: without the watch, the next acquisition simply reads the queue.
+   */
+  private CompletableFuture<?> watch(QuietParents.Parent parent, String lockPath) {
+    int events = parent.events();
+    return backend.connection()
         .call(cb -> backend.curator().checkExists().usingWatcher(parent).inBackground(cb).forPath(lockPath))
-        .whenComplete((event, failure) -> {
+        .handle((event, failure) -> {
           if (failure == null && event.getResultCode() == OK && event.getStat() != null) {
-            parent.confirmed();
+            parent.confirmed(events);
           } else {
-            parent.end();
+            parent.failed();
           }
+          return null;
         });
   }
 
