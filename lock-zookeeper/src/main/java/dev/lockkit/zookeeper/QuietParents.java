@@ -68,8 +68,7 @@ final class QuietParents {
     if (parent == null) {
       return null;
     }
-    long expected = parent.claim();
-    return expected < 0 ? null : new Claim(parent, expected);
+    return parent.claim();
   }
 
   /** Acquisitions that won with the create alone, since the client started (for tests). */
@@ -81,11 +80,15 @@ final class QuietParents {
     quickWins.increment();
   }
 
-  /** What an acquisition may expect: the sequence its create gets if it holds the lock at once. */
-  record Claim(Parent parent, long expectedSequence) {
+  /**
+   * What an acquisition may expect: the sequence its create gets if it holds the lock at once, as long as the
+   * watch that was armed when it claimed has seen no event (armed again since is not the same: the parent may
+   * have been created again in between, unseen by a session that expired).
+   */
+  record Claim(Parent parent, long expectedSequence, int eventsWhenClaimed) {
     /** True if the create, answered with {@code sequence}, won the lock: judge on the ZooKeeper event thread. */
     boolean wins(long sequence) {
-      return sequence == expectedSequence && parent.armed();
+      return sequence == expectedSequence && parent.armedSince(eventsWhenClaimed);
     }
   }
 
@@ -126,16 +129,21 @@ final class QuietParents {
       return armed;
     }
 
+    /** Armed, and no event since {@code eventsThen} was read. */
+    synchronized boolean armedSince(int eventsThen) {
+      return armed && events == eventsThen;
+    }
+
     private synchronized void released(long sequence) {
       if (armed) {
         next = sequence + 1;
       }
     }
 
-    private synchronized long claim() {
+    private synchronized @Nullable Claim claim() {
       long claimed = armed ? next : -1;
       next = -1;
-      return claimed;
+      return claimed < 0 ? null : new Claim(this, claimed, events);
     }
 
     private void disarm() {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /** What the Redis server says about its clients and channels, and its own round-trip latency. */
 final class RedisInfo implements AutoCloseable {
@@ -64,10 +65,10 @@ final class RedisInfo implements AutoCloseable {
   }
 
   /**
-   * The p50 PING latency that {@code redis-benchmark} (one connection) reports, in microseconds, or -1 if
-   * the tool is not on PATH or prints no percentiles (older versions).
+   * The p50 and p99 PING latencies that {@code redis-benchmark} (one connection, back to back) reports, in
+   * microseconds, or null if the tool is not on PATH or prints no percentiles (older versions).
    */
-  double redisBenchmarkP50Micros() throws IOException, InterruptedException {
+  double @Nullable [] redisBenchmarkMicros() throws IOException, InterruptedException {
     URI u = URI.create(uri);
     List<String> command = new ArrayList<>(List.of("redis-benchmark", "-h", u.getHost(), "-p",
         String.valueOf(u.getPort()), "-t", "ping_inline", "-n", "20000", "-c", "1", "--csv"));
@@ -75,21 +76,22 @@ final class RedisInfo implements AutoCloseable {
     try {
       p = new ProcessBuilder(command).redirectErrorStream(true).start();
     } catch (IOException e) {
-      return -1;
+      return null;
     }
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
-      return -1;
+      return null;
     }
-    // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms",...
+    // "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms",...
     String[] lines = out.strip().split("\r?\n");
-    if (lines.length < 2 || !lines[0].contains("p50_latency_ms")) {
-      return -1;
+    if (lines.length < 2 || !lines[0].contains("p50_latency_ms") || !lines[0].contains("p99_latency_ms")) {
+      return null;
     }
     List<String> header = List.of(lines[0].replace("\"", "").split(","));
     String[] values = lines[lines.length - 1].replace("\"", "").split(",");
-    return Double.parseDouble(values[header.indexOf("p50_latency_ms")]) * 1000;
+    return new double[] {Double.parseDouble(values[header.indexOf("p50_latency_ms")]) * 1000,
+        Double.parseDouble(values[header.indexOf("p99_latency_ms")]) * 1000};
   }
 
   @Override

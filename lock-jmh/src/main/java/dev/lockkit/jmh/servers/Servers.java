@@ -127,6 +127,15 @@ public final class Servers {
     return redis == null ? -1 : redis.pid();
   }
 
+  /**
+   * The pid of the ZooKeeper server this JVM started, or -1.
+   *
+   * @return the pid
+   */
+  public static synchronized long zookeeperPid() {
+    return zookeeper == null ? -1 : zookeeper.pid();
+  }
+
   /** Stops the servers this JVM started. */
   public static synchronized void stopAll() {
     if (redis != null) {

@@ -30,6 +30,19 @@ class ProbesSmokeTest {
 
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void whatALockCostsTheZooKeeperServerIsCounted() throws Exception {
+    for (Contender c : new Contender[] {Contender.FLOOR_ZOOKEEPER, Contender.LOCKKIT_ZOOKEEPER, Contender.CURATOR}) {
+      try (Contender.Instance instance = c.create()) {
+        ZooKeeperCostProbe.Cost cost = ZooKeeperCostProbe.measure(instance.lock("probe/cost-" + c), 50);
+        // two requests (create, delete) or three (create, children, delete), give or take a session's ping
+        assertThat(cost.requestsPerOp()).as("%s requests per lock and unlock", c).isBetween(1.9, 3.2);
+        assertThat(cost.opsPerSecond()).as("%s lock and unlock rate", c).isPositive();
+      }
+    }
+  }
+
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void manyWaitersAllGetTheirLock() throws Exception {
     for (Contender c : new Contender[] {Contender.LOCKKIT_REDIS_LETTUCE, Contender.LOCKKIT_REDIS_JEDIS}) {
       String row = ScaleProbe.measure(c, 50);
