@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class ContainerChurnTest {
   private static final String INTERVAL = "znode.container.checkIntervalMs";
+  private static final int ROUNDS = 150;
   private static TestingServer server;
 
   @BeforeAll
@@ -52,28 +53,11 @@ class ContainerChurnTest {
 
   @Test
   void acquisitionsSurviveParentsReapedUnderThem() throws Exception {
-    ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
-    List<LockClient> clients = new ArrayList<>();
-    List<CompletableFuture<?>> workers = new ArrayList<>();
-    try {
-      for (int w = 0; w < 4; w++) {
-        LockClient client = ZkFixtures.connect(server.getConnectString(), "/churn", LockOptions.defaults());
-        clients.add(client);
-        int worker = w;
-        workers.add(CompletableFuture.runAsync(() -> {
-          for (int i = 0; i < 150; i++) {
-            try (Lease lease = client.lock("shared/w" + worker + "/n" + i).acquire(Duration.ofSeconds(20))) {
-              assertThat(lease.isValid()).isTrue();
-            } catch (Throwable t) {
-              failures.add(t);
-            }
-          }
-        }));
+    List<Throwable> failures = race(4, (client, worker, i) -> {
+      try (Lease lease = client.lock("shared/w" + worker + "/n" + i).acquire(Duration.ofSeconds(20))) {
+        assertThat(lease.isValid()).isTrue();
       }
-      CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
-    } finally {
-      clients.forEach(LockClient::close);
-    }
+    });
     assertThat(failures).isEmpty();
   }
 
@@ -87,38 +71,54 @@ class ContainerChurnTest {
     Map<String, AtomicInteger> holders = new ConcurrentHashMap<>();
     AtomicInteger overlaps = new AtomicInteger();
     AtomicInteger held = new AtomicInteger();
+    List<Throwable> failures = race(3, (client, worker, i) -> {
+      // runs of the same name, so that a client often takes a lock it has just released
+      String name = names[(i / 10 + worker) % names.length];
+      try (Lease lease = client.lock(name).acquire(Duration.ofSeconds(20))) {
+        AtomicInteger inside = holders.computeIfAbsent(name, n -> new AtomicInteger());
+        if (inside.incrementAndGet() != 1) {
+          overlaps.incrementAndGet();
+        }
+        held.incrementAndGet();
+        LockSupport.parkNanos(200_000); // a critical section long enough for a second holder to show
+        inside.decrementAndGet();
+      }
+    });
+    assertThat(failures).isEmpty();
+    assertThat(held).hasValue(3 * ROUNDS);
+    assertThat(overlaps).hasValue(0);
+  }
+
+  /** One step of one worker: its own client, its number, the round. */
+  @FunctionalInterface
+  private interface Step {
+    void run(LockClient client, int worker, int round) throws Exception;
+  }
+
+  /** Runs {@code workers} workers, each with a client of its own, {@link #ROUNDS} steps each; their failures. */
+  private static List<Throwable> race(int workers, Step step) throws Exception {
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     List<LockClient> clients = new ArrayList<>();
-    List<CompletableFuture<?>> workers = new ArrayList<>();
+    List<CompletableFuture<?>> running = new ArrayList<>();
     try {
-      for (int w = 0; w < 3; w++) {
+      for (int w = 0; w < workers; w++) {
         LockClient client = ZkFixtures.connect(server.getConnectString(), "/churn", LockOptions.defaults());
         clients.add(client);
         int worker = w;
-        workers.add(CompletableFuture.runAsync(() -> {
-          for (int i = 0; i < 150; i++) {
-            // runs of the same name, so that a client often takes a lock it has just released
-            String name = names[(i / 10 + worker) % names.length];
-            try (Lease lease = client.lock(name).acquire(Duration.ofSeconds(20))) {
-              AtomicInteger inside = holders.computeIfAbsent(name, n -> new AtomicInteger());
-              if (inside.incrementAndGet() != 1) {
-                overlaps.incrementAndGet();
-              }
-              held.incrementAndGet();
-              LockSupport.parkNanos(200_000); // a critical section long enough for a second holder to show
-              inside.decrementAndGet();
+        running.add(CompletableFuture.runAsync(() -> {
+          for (int i = 0; i < ROUNDS; i++) {
+            try {
+              step.run(client, worker, i);
             } catch (Throwable t) {
               failures.add(t);
             }
           }
         }));
       }
-      CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+      CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
     } finally {
       clients.forEach(LockClient::close);
     }
-    assertThat(failures).isEmpty();
-    assertThat(held).hasValue(3 * 150);
-    assertThat(overlaps).hasValue(0);
+    return new ArrayList<>(failures);
   }
 }
