@@ -25,23 +25,12 @@ import org.junit.jupiter.api.Test;
  * finding it and creating the levels below it. None of them may fail for that.
  */
 class ContainerChurnTest {
-  private static final String INTERVAL = "znode.container.checkIntervalMs";
   private static final int ROUNDS = 150;
   private static TestingServer server;
 
   @BeforeAll
   static void startServer() throws Exception {
-    String before = System.getProperty(INTERVAL);
-    System.setProperty(INTERVAL, "5"); // read once, when the server starts
-    try {
-      server = new TestingServer(true);
-    } finally {
-      if (before == null) {
-        System.clearProperty(INTERVAL);
-      } else {
-        System.setProperty(INTERVAL, before);
-      }
-    }
+    server = ZkFixtures.startServer(Map.of("znode.container.checkIntervalMs", "5"));
   }
 
   @AfterAll

@@ -14,7 +14,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,19 +38,7 @@ class QuickReacquireTest {
 
   @BeforeAll
   static void startServer() throws Exception {
-    Map<String, String> before = new HashMap<>();
-    SERVER_PROPERTIES.forEach((key, value) -> before.put(key, System.setProperty(key, value)));
-    try {
-      server = new TestingServer(true); // reads them once, as it starts
-    } finally {
-      before.forEach((key, value) -> {
-        if (value == null) {
-          System.clearProperty(key);
-        } else {
-          System.setProperty(key, value);
-        }
-      });
-    }
+    server = ZkFixtures.startServer(SERVER_PROPERTIES);
   }
 
   @AfterAll

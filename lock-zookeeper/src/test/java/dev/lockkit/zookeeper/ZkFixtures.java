@@ -4,10 +4,33 @@ import dev.lockkit.LockClient;
 import dev.lockkit.LockOptions;
 import dev.lockkit.Locks;
 import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.curator.test.TestingServer;
 
 /** Connecting lockkit clients to curator-test servers, and telling their threads from the clients'. */
 final class ZkFixtures {
   private ZkFixtures() {}
+
+  /**
+   * Starts an in-process server with these system properties set while it starts (it reads them once, then),
+   * and puts back what they were before.
+   */
+  static TestingServer startServer(Map<String, String> properties) throws Exception {
+    Map<String, String> before = new HashMap<>();
+    properties.forEach((key, value) -> before.put(key, System.setProperty(key, value)));
+    try {
+      return new TestingServer(true);
+    } finally {
+      before.forEach((key, value) -> {
+        if (value == null) {
+          System.clearProperty(key);
+        } else {
+          System.setProperty(key, value);
+        }
+      });
+    }
+  }
 
   static LockClient connect(String connectString, String chroot, LockOptions options) {
     return Locks.connect(URI.create("zookeeper://" + connectString + chroot), options);
