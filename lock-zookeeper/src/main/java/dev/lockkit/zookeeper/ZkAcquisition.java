@@ -317,12 +317,19 @@ final class ZkAcquisition implements Watcher {
     finish(() -> future.completeExceptionally(failure));
   }
 
-  /** Ends the acquisition once: no more steps. */
+  /**
+   * Ends the acquisition once: no more steps. Without a lease, the node's delete is sent before the caller
+   * hears of it, so that the session serves it before anything the caller sends next (a miss reported first
+   * let the same client's next attempt find its own old node ahead of it).
+   */
   private boolean finish(Runnable completion) {
     if (!finished.compareAndSet(false, true)) {
       return false;
     }
     stopWaiting();
+    if (won == null) {
+      cleanUp();
+    }
     completion.run();
     return true;
   }
