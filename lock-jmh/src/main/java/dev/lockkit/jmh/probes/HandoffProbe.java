@@ -4,34 +4,58 @@ import dev.lockkit.jmh.Contender;
 import dev.lockkit.jmh.LockHandle;
 import dev.lockkit.jmh.servers.Servers;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Hand-off latency: one client holds a lock while a second client waits for it; the holder releases; how
- * long until the waiter holds it? Repeated, for each contender, and set against the server's own PING
- * round trip measured in the same run: by a Lettuce connection in a busy loop, by the same connection after the
- * idle gap a hand-off also starts from, and, where on PATH, by {@code redis-benchmark}.
+ * long until the waiter holds it? Repeated, for each contender and for the wake floor ({@link WakeFloor}: the
+ * same two server visits on raw Lettuce, no lock library), and set against the server's own PING round trip
+ * measured in the same run: by a Lettuce connection after the idle gap a hand-off also starts from, and, where
+ * on PATH, by {@code redis-benchmark}.
  *
- * <p>Arguments: a comma-separated list of {@link Contender}s (default: the Redis and ZooKeeper locks), the
- * Markdown file to write; system property {@code rounds} (default 300).
+ * <p>Each contender first runs {@code warmup} hand-offs with a short gap, so that what is measured is compiled
+ * code, not the JIT at work on two cores; then the contenders take turns, {@code passes} times, so that the
+ * machine's drift spreads over all of them alike.
+ *
+ * <p>Arguments: a comma-separated list of {@link Contender}s (default: the Redis and ZooKeeper locks and
+ * {@link Contender#FLOOR_LETTUCE}), the Markdown file to write; system properties {@code rounds} (measured
+ * hand-offs per contender, default 300), {@code warmup} (default 3000), {@code passes} (default 3). The table counts
+ * hand-offs that never came ("stuck") apart from the measured ones.
  */
 public final class HandoffProbe {
   private static final Logger log = LoggerFactory.getLogger(HandoffProbe.class);
-  /** How long the holder sits before each release, so that the waiter is waiting, not racing it. */
+  /** How long the holder sits before each measured release, so that the waiter is waiting, not racing it. */
   private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(3);
+  /** The holder's gap in warm-up rounds: enough to run the waiting path, short enough to run it often. */
+  private static final long WARMUP_IDLE_NANOS = TimeUnit.MICROSECONDS.toNanos(300);
+  private static final String WAKE_FLOOR = "wake floor (raw Lettuce)";
+  /** A waiter not holding the lock this long after the release is stuck. */
+  private static final int STUCK_SECONDS = 30;
 
   private HandoffProbe() {}
+
+  /** Creates a connected client of one contender. */
+  @FunctionalInterface
+  interface Clients {
+    Contender.Instance create() throws Exception;
+  }
 
   /**
    * Runs the probe.
@@ -41,39 +65,58 @@ public final class HandoffProbe {
    */
   public static void main(String[] args) throws Exception {
     List<Contender> contenders = Probes.contenders(args.length > 0 ? args[0] : null, List.of(
-        Contender.LOCKKIT_REDIS_LETTUCE, Contender.LOCKKIT_REDIS_JEDIS, Contender.REDISSON,
+        Contender.LOCKKIT_REDIS_LETTUCE, Contender.LOCKKIT_REDIS_JEDIS, Contender.REDISSON, Contender.FLOOR_LETTUCE,
         Contender.LOCKKIT_ZOOKEEPER, Contender.CURATOR));
     Path out = Path.of(args.length > 1 ? args[1] : "target/bench/handoff.md");
     int rounds = Integer.getInteger("rounds", 300);
+    int warmup = Integer.getInteger("warmup", 3000);
+    int passes = Math.max(1, Integer.getInteger("passes", 3));
     try {
-      StringBuilder md = new StringBuilder();
-      long pingP50;
-      long pingP99;
+      Map<String, Clients> all = new LinkedHashMap<>();
+      all.put(WAKE_FLOOR, WakeFloor::new);
+      for (Contender c : contenders) {
+        all.put(c.name(), c::create);
+      }
+      Map<String, List<Long>> measured = new LinkedHashMap<>();
+      Map<String, Integer> stuck = new LinkedHashMap<>();
+      for (Map.Entry<String, Clients> e : all.entrySet()) {
+        log.info("{}: {} warm-up hand-offs", e.getKey(), warmup);
+        stuck.put(e.getKey(), measure(e.getValue(), 0, warmup).stuck());
+        measured.put(e.getKey(), new ArrayList<>());
+      }
+      for (int pass = 0; pass < passes; pass++) {
+        for (Map.Entry<String, Clients> e : all.entrySet()) {
+          int n = rounds / passes + (pass < rounds % passes ? 1 : 0);
+          Handoffs h = measure(e.getValue(), n, Math.min(warmup, 50));
+          for (long nanos : h.nanos()) {
+            measured.get(e.getKey()).add(nanos);
+          }
+          stuck.merge(e.getKey(), h.stuck(), Integer::sum);
+        }
+      }
       Percentiles idle;
       double @Nullable [] bench;
       try (RedisInfo info = new RedisInfo(Servers.redisUri())) {
         info.pingNanos(2000, 0);
-        Percentiles ping = new Percentiles(info.pingNanos(5000, 0));
-        pingP50 = ping.at(50);
-        pingP99 = ping.at(99);
-        idle = new Percentiles(info.pingNanos(Math.max(100, rounds), IDLE_NANOS));
+        idle = new Percentiles(info.pingNanos(Math.max(300, rounds), IDLE_NANOS));
         bench = info.redisBenchmarkMicros();
       }
-      md.append(String.format(Locale.ROOT, "Redis PING round trip (Lettuce, 1 connection): busy loop p50 %s, p99 %s; "
-          + "after %d ms idle (as each hand-off starts) p50 %s, p99 %s; redis-benchmark -c 1: %s%n%n",
-          Percentiles.micros(pingP50), Percentiles.micros(pingP99), TimeUnit.NANOSECONDS.toMillis(IDLE_NANOS),
-          Percentiles.micros(idle.at(50)), Percentiles.micros(idle.at(99)),
+      Percentiles floor = new Percentiles(toArray(measured.get(WAKE_FLOOR)));
+      StringBuilder md = new StringBuilder();
+      md.append(String.format(Locale.ROOT, "Redis PING round trip: after %d ms idle (as each hand-off starts; Lettuce, "
+          + "1 connection) p50 %s, p99 %s; redis-benchmark -c 1 (back to back): %s%n%n",
+          TimeUnit.NANOSECONDS.toMillis(IDLE_NANOS), Percentiles.micros(idle.at(50)), Percentiles.micros(idle.at(99)),
           bench == null ? "n/a" : String.format(Locale.ROOT, "p50 %.0f µs, p99 %.0f µs", bench[0], bench[1])));
-      md.append("| contender | hand-offs | p50 | p99 | p99.9 | max | p99 / busy PING p50 | p99 / redis-benchmark p99 "
-          + "| p50 / idle PING p50 | p99 / idle PING p99 |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-      for (Contender c : contenders) {
-        Percentiles p = measure(c, rounds);
-        md.append(String.format(Locale.ROOT, "| %s | %d | %s | %s | %s | %s | %.1f | %s | %.1f | %.1f |%n", c,
-            p.count(), Percentiles.micros(p.at(50)), Percentiles.micros(p.at(99)), Percentiles.micros(p.at(99.9)),
-            Percentiles.micros(p.at(100)), (double) p.at(99) / pingP50,
+      md.append("| contender | hand-offs | stuck | p50 | p99 | p99.9 | max | p99 / redis-benchmark p99 | p99 / idle PING p99 "
+          + "| p50 / wake floor p50 | p99 / wake floor p99 |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+      for (Map.Entry<String, List<Long>> e : measured.entrySet()) {
+        Percentiles p = new Percentiles(toArray(e.getValue()));
+        md.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %.1f | %.2f | %.2f |%n",
+            e.getKey(), p.count(), stuck.get(e.getKey()), Percentiles.micros(p.at(50)), Percentiles.micros(p.at(99)), Percentiles.micros(p.at(99.9)),
+            Percentiles.micros(p.at(100)),
             bench == null ? "n/a" : String.format(Locale.ROOT, "%.1f", p.at(99) / 1000.0 / bench[1]),
-            (double) p.at(50) / idle.at(50), (double) p.at(99) / idle.at(99)));
-        log.info("{}: hand-off p50 {} p99 {}", c, Percentiles.micros(p.at(50)), Percentiles.micros(p.at(99)));
+            (double) p.at(99) / idle.at(99), (double) p.at(50) / floor.at(50), (double) p.at(99) / floor.at(99)));
+        log.info("{}: hand-off p50 {} p99 {}", e.getKey(), Percentiles.micros(p.at(50)), Percentiles.micros(p.at(99)));
       }
       Probes.write(out, md.toString());
       log.info("Hand-off table written to {}:\n{}", out.toAbsolutePath(), md);
@@ -82,12 +125,29 @@ public final class HandoffProbe {
     }
   }
 
+  private static long[] toArray(List<Long> values) {
+    return values.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  /** The hand-offs measured, in nanoseconds, and how many never came within {@link #STUCK_SECONDS}. */
+  record Handoffs(long[] nanos, int stuck) {}
+
+  /** {@code rounds} measured hand-offs of a contender, after {@code warmup} unmeasured ones with a short gap. */
+  static Handoffs measure(Contender contender, int rounds, int warmup) throws Exception {
+    return measure(contender::create, rounds, warmup);
+  }
+
+  /**
+   * {@code rounds} measured hand-offs between two new clients, after {@code warmup} unmeasured ones with a short
+   * gap. A waiter still waiting {@link #STUCK_SECONDS} after the release ends the run: it is counted as stuck
+   * and its stack logged, and the clients are closed (a lock library's hang, reported, not the probe's).
+   */
   @SuppressWarnings("try") // the resource is held only to be released
-  static Percentiles measure(Contender contender, int rounds) throws Exception {
-    int warmup = Math.max(10, rounds / 5);
+  static Handoffs measure(Clients clients, int rounds, int warmup) throws Exception {
     long[] handoffs = new long[rounds];
+    int measured = 0;
     ExecutorService waiterThread = Executors.newSingleThreadExecutor();
-    try (Contender.Instance holderClient = contender.create(); Contender.Instance waiterClient = contender.create()) {
+    try (Contender.Instance holderClient = clients.create(); Contender.Instance waiterClient = clients.create()) {
       String name = "probe/handoff-" + UUID.randomUUID();
       LockHandle holder = holderClient.lock(name);
       LockHandle waiter = waiterClient.lock(name);
@@ -102,17 +162,26 @@ public final class HandoffProbe {
         });
         Probes.awaitBlocked(blocked, 10);
         // let the waiter's first attempt come back, so that it is waiting for the release, not racing it
-        LockSupport.parkNanos(IDLE_NANOS);
+        LockSupport.parkNanos(i < 0 ? WARMUP_IDLE_NANOS : IDLE_NANOS);
         long releasedAt = System.nanoTime();
         held.close();
-        long handoff = acquiredAt.get(30, TimeUnit.SECONDS) - releasedAt;
+        long handoff;
+        try {
+          handoff = acquiredAt.get(STUCK_SECONDS, TimeUnit.SECONDS) - releasedAt;
+        } catch (TimeoutException e) {
+          Thread t = blocked.get();
+          log.warn("hand-off {} of lock {} stuck: the waiter still waits {} s after the release; its stack:\n{}", i,
+              name, STUCK_SECONDS, t == null ? "?" : Arrays.stream(t.getStackTrace()).map(f -> "  at " + f)
+                  .collect(Collectors.joining("\n")));
+          return new Handoffs(Arrays.copyOf(handoffs, measured), 1);
+        }
         if (i >= 0) {
-          handoffs[i] = handoff;
+          handoffs[measured++] = handoff;
         }
       }
     } finally {
       waiterThread.shutdownNow();
     }
-    return new Percentiles(handoffs);
+    return new Handoffs(handoffs, 0);
   }
 }
