@@ -351,17 +351,13 @@ final class ZkAcquisition implements Watcher {
     }
   }
 
-  /** Fails the acquisition if the request gets no answer within the command timeout. */
+  /**
+   * Fails the acquisition if the request gets no answer within the command timeout. A late answer still comes:
+   * a create's then deletes the node it made.
+   */
   private void bound(CompletableFuture<CuratorEvent> call, String what) {
-    ScheduledFuture<?> timeout = backend.schedule(() -> {
-      if (!call.isDone()) {
-        fail(new LockBackendException("no answer from " + backend.describe() + " within " + backend.commandTimeout()
-            + " to " + what, null));
-      }
-    }, backend.commandTimeoutNanos());
-    if (timeout != null) {
-      call.whenComplete((e, t) -> timeout.cancel(false));
-    }
+    backend.bound(call, () -> fail(new LockBackendException("no answer from " + backend.describe() + " within "
+        + backend.commandTimeout() + " to " + what, null)));
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.lockkit.zookeeper;
 
 import dev.lockkit.LockBackendException;
-import dev.lockkit.internal.Checks;
+import dev.lockkit.internal.CallBounds;
 import dev.lockkit.spi.AcquireRequest;
 import dev.lockkit.spi.BackendContext;
 import dev.lockkit.spi.BackendLease;
@@ -47,6 +47,8 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
   private final Set<ZkAcquisition> pending = ConcurrentHashMap.newKeySet();
   private final Set<ZkLease> held = ConcurrentHashMap.newKeySet();
   private final QuietParents quietParents = new QuietParents();
+  /** Bounds each request by the command timeout, with one sweep instead of a timer task per request. */
+  private final CallBounds bounds;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   ZooKeeperBackend(ZkSettings settings, BackendContext context) {
@@ -72,6 +74,7 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
       safeService.shutdownNow();
       throw e;
     }
+    this.bounds = new CallBounds(context.scheduler(), context.options().commandTimeout());
     log.debug("Lock client {} connected to {} ({})", context.clientId(), describe(), settings);
     org.apache.zookeeper.ZooKeeper zk = connection.handle();
     long leaseMillis = context.options().leaseTime().toMillis();
@@ -103,6 +106,7 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
       for (ZkAcquisition attempt : new ArrayList<>(pending)) {
         attempt.fail(new IllegalStateException("the LockClient was closed while waiting"));
       }
+      bounds.close();
       connection.close();
       safeService.shutdown();
     }
@@ -132,12 +136,13 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
     return connection.sessionId();
   }
 
-  long commandTimeoutNanos() {
-    return Checks.toNanosSaturated(context.options().commandTimeout());
-  }
-
   String commandTimeout() {
     return context.options().commandTimeout().toString();
+  }
+
+  /** Runs {@code expired} on the client's timer thread if {@code call} has no answer within the command timeout. */
+  void bound(CompletableFuture<?> call, Runnable expired) {
+    bounds.bound(call, expired);
   }
 
   /** Runs {@code task} after the delay on the client's timer thread; null if the client is closed. */

@@ -1,6 +1,7 @@
 package dev.lockkit.redis.internal;
 
 import dev.lockkit.LockBackendException;
+import dev.lockkit.internal.CallBounds;
 import dev.lockkit.internal.Checks;
 import dev.lockkit.spi.AcquireRequest;
 import dev.lockkit.spi.BackendContext;
@@ -30,13 +31,13 @@ public final class RedisBackend implements LockBackend {
   private final Subscriptions subscriptions;
   private final RedisDriver driver;
   private final String publishCommand;
-  private final CommandBounds bounds;
+  private final CallBounds bounds;
 
   private RedisBackend(RedisSettings settings, BackendContext context, RedisDriver.Factory factory) {
     this.settings = settings;
     this.context = context;
     this.commandTimeout = context.options().commandTimeout();
-    this.bounds = new CommandBounds(context.scheduler(), commandTimeout);
+    this.bounds = new CallBounds(context.scheduler(), commandTimeout);
     this.subscriptions = new Subscriptions(this);
     this.driver = factory.open(settings, commandTimeout, context.clientId(), subscriptions);
     // every client of a deployment must agree: sharded on a Redis 7+ cluster, plain elsewhere
