@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * on PATH, by {@code redis-benchmark}.
  *
  * <p>Each contender first runs {@code warmup} hand-offs with a short gap, so that what is measured is compiled
- * code, not the JIT at work on two cores; then the contenders take turns, {@code passes} times, so that the
- * machine's drift spreads over all of them alike.
+ * code, not the JIT at work on two cores; then the contenders take turns, {@code passes} times, each pass starting
+ * with the next one, so that the machine's drift spreads over all of them alike.
  *
  * <p>Arguments: a comma-separated list of {@link Contender}s (default: the Redis and ZooKeeper locks and
  * {@link Contender#FLOOR_LETTUCE}), the Markdown file to write; system properties {@code rounds} (measured
@@ -84,8 +84,10 @@ public final class HandoffProbe {
         stuck.put(e.getKey(), measure(e.getValue(), 0, warmup).stuck());
         measured.put(e.getKey(), new ArrayList<>());
       }
+      List<Map.Entry<String, Clients>> order = new ArrayList<>(all.entrySet());
       for (int pass = 0; pass < passes; pass++) {
-        for (Map.Entry<String, Clients> e : all.entrySet()) {
+        for (int j = 0; j < order.size(); j++) {
+          Map.Entry<String, Clients> e = order.get((j + pass) % order.size()); // each pass starts one later
           int n = rounds / passes + (pass < rounds % passes ? 1 : 0);
           Handoffs h = measure(e.getValue(), n, Math.min(warmup, 50));
           for (long nanos : h.nanos()) {
