@@ -76,9 +76,25 @@ final class LockNodes {
   /**
    * Makes a valid lock name a valid ZooKeeper path. Lock names may hold any letter or digit, but ZooKeeper
    * refuses UTF-16 surrogates, so a letter outside the Basic Multilingual Plane is written {@code %XXXXXX}
-   * (its code point in six hex digits); lock names cannot contain {@code %}, so no two names meet.
+   * (its code point in six hex digits); lock names cannot contain {@code %}, so no two names meet. A segment
+   * shaped like a lock node ({@code a/lock-0000000000}) gets its first character written that way too: its
+   * node sits among the lock nodes of the name before it ({@code a}), whose queue would count it as a member.
    */
   static String encode(String name) {
+    String path = encodeLetters(name);
+    if (!path.contains(PREFIX)) {
+      return path;
+    }
+    String[] segments = path.split("/", -1);
+    for (int i = 0; i < segments.length; i++) {
+      if (NODE.matcher(segments[i]).matches()) {
+        segments[i] = String.format("%%%06X", (int) segments[i].charAt(0)) + segments[i].substring(1);
+      }
+    }
+    return String.join("/", segments);
+  }
+
+  private static String encodeLetters(String name) {
     StringBuilder out = null;
     for (int i = 0; i < name.length(); ) {
       int cp = name.codePointAt(i);

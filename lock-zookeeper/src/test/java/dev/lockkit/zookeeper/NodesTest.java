@@ -96,6 +96,29 @@ class NodesTest {
   }
 
   @Test
+  void aLockWhoseNameGoesOnWithALockNodesShapeIsNotInTheQueueOfTheShorterName() throws Exception {
+    String name = name();
+    LockClient a = client();
+    LockClient b = client();
+    // sequence 0: were its node read as a member of lock 'name', it would stand first in that queue
+    for (String nested : List.of(name + "/lock-0000000000",
+        name + "/_c_00000000-0000-0000-0000-000000000000-lock-0000000000")) {
+      try (Lease inner = a.lock(nested).acquire(WAIT)) {
+        try (Lease outer = b.lock(name).tryAcquire().orElseThrow(
+            () -> new AssertionError("lock '" + name + "' is free, yet '" + nested + "' stood in its queue"))) {
+          assertThat(outer.isValid()).isTrue();
+          assertThat(inner.isValid()).isTrue();
+          // both held: the nested lock's node (and an earlier one's, until reaped) beside this one's lock node,
+          // which alone is queued
+          List<String> children = raw.getChildren().forPath("/nodes/lockkit/" + name);
+          assertThat(children).hasSizeGreaterThanOrEqualTo(2);
+          assertThat(LockNodes.queue(children)).hasSize(1);
+        }
+      }
+    }
+  }
+
+  @Test
   void fencingTokensKeepGrowingWhenTheParentIsDeletedAndCreatedAgain() throws Exception {
     String name = name();
     LockClient a = client();
