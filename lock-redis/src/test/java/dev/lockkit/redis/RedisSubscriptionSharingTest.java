@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,6 +50,40 @@ class RedisSubscriptionSharingTest {
       assertThat(Duration.ofNanos(System.nanoTime() - released)).as("woken by the release, not the 60 s lease")
           .isLessThan(Duration.ofSeconds(10));
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> subscribers(server, channel) == 0L);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lettuce", "jedis"})
+  void aLockContendedAgainSoonKeepsItsSubscriptionAndDropsItWhenIdle(String driver) throws Exception {
+    String name = "sharing/linger-" + driver;
+    String channel = "lockkit:{" + name + "}:released";
+    LockOptions longLease = LockOptions.builder().leaseTime(Duration.ofSeconds(60)).build();
+    try (RedisServer server = RedisServer.launch();
+        LockClient holder = Locks.connect(server.uri() + "?driver=" + driver, longLease);
+        LockClient waiter = Locks.connect(server.uri() + "?driver=" + driver, longLease)) {
+      int handoffs = 10;
+      for (int i = 0; i < handoffs; i++) {
+        Lease held = holder.lock(name).acquire(Duration.ofSeconds(5));
+        long tries = calls(server, "evalsha");
+        CompletableFuture<Lease> waiting = waiter.lock(name).acquireAsync(Duration.ofSeconds(50));
+        // both of the waiter's tries (before and after joining the channel) have missed: it waits
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> calls(server, "evalsha") >= tries + 2);
+        held.close();
+        waiting.get(30, TimeUnit.SECONDS).close();
+      }
+      assertThat(calls(server, "subscribe")).as("SUBSCRIBEs for %s hand-offs in a row", handoffs).isEqualTo(1);
+      assertThat(calls(server, "unsubscribe")).as("UNSUBSCRIBEs while the lock stays contended").isZero();
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> subscribers(server, channel) == 0L);
+      assertThat(calls(server, "unsubscribe")).isEqualTo(1);
+    }
+  }
+
+  /** How often the server ran a command, from {@code INFO commandstats}. */
+  private static long calls(RedisServer server, String command) {
+    try (Resp r = server.resp()) {
+      Matcher m = Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(r.string("INFO", "commandstats"));
+      return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
   }
 

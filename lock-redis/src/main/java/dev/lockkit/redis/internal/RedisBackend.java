@@ -38,7 +38,7 @@ public final class RedisBackend implements LockBackend {
     this.context = context;
     this.commandTimeout = context.options().commandTimeout();
     this.bounds = new CallBounds(context.scheduler(), commandTimeout);
-    this.subscriptions = new Subscriptions(this);
+    this.subscriptions = new Subscriptions(this, context.scheduler());
     this.driver = factory.open(settings, commandTimeout, context.clientId(), subscriptions);
     // every client of a deployment must agree: sharded on a Redis 7+ cluster, plain elsewhere
     this.publishCommand = driver.sharded() ? "SPUBLISH" : "PUBLISH";

@@ -2,33 +2,54 @@ package dev.lockkit.redis.internal;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One subscription per lock name per client, shared by all of the client's waiters on that name: subscribed
- * when the first waiter joins, unsubscribed when the last one leaves. Lock order: an {@link Acquisition}'s
- * monitor may be held when calling in here, never the other way round.
+ * when the first waiter joins, unsubscribed {@link #LINGER_NANOS} after the last one left, so that a lock
+ * contended again meanwhile (two processes taking turns, as on a hot lock) costs no {@code SUBSCRIBE} and no
+ * {@code UNSUBSCRIBE} per acquisition. Lock order: an {@link Acquisition}'s monitor may be held when calling in
+ * here, never the other way round.
  */
 final class Subscriptions implements RedisDriver.Listener {
   private static final Logger log = LoggerFactory.getLogger(Subscriptions.class);
 
+  /** How long a channel stays subscribed after its last waiter left (checked every half of it). */
+  static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+
   private static final class Channel {
     final Set<Acquisition> waiters = new LinkedHashSet<>();
     CompletableFuture<Void> ready = new CompletableFuture<>();
+    /** When the last waiter left, on the {@link System#nanoTime()} clock; meaningful while none is left. */
+    long idleSince;
   }
 
   private final RedisBackend backend;
   private final Map<String, Channel> channels = new HashMap<>();
+  private final @Nullable ScheduledFuture<?> sweep;
   private boolean closed;
 
-  Subscriptions(RedisBackend backend) {
+  Subscriptions(RedisBackend backend, ScheduledExecutorService timer) {
     this.backend = backend;
+    ScheduledFuture<?> task;
+    try {
+      task = timer.scheduleAtFixedRate(this::dropIdle, LINGER_NANOS / 2, LINGER_NANOS / 2, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      task = null; // the client is closing
+    }
+    this.sweep = task;
   }
 
   /** Adds a waiter to the channel; the future completes once the server confirmed the subscription. */
@@ -52,19 +73,35 @@ final class Subscriptions implements RedisDriver.Listener {
     return channel.ready;
   }
 
-  /** Removes a waiter; the last one to leave unsubscribes. */
+  /** Removes a waiter; once the last one has left, the channel lingers (see {@link #dropIdle}). */
   synchronized void leave(String name, Acquisition waiter) {
     Channel channel = channels.get(name);
-    if (channel == null || !channel.waiters.remove(waiter) || !channel.waiters.isEmpty()) {
+    if (channel != null && channel.waiters.remove(waiter) && channel.waiters.isEmpty()) {
+      channel.idleSince = System.nanoTime();
+    }
+  }
+
+  /**
+   * Unsubscribes the channels without waiters for {@link #LINGER_NANOS}; on the client's timer. Sent under this
+   * monitor, so that a waiter joining afresh subscribes after the {@code UNSUBSCRIBE}, never before it.
+   */
+  private synchronized void dropIdle() {
+    if (closed) {
       return;
     }
-    channels.remove(name);
-    if (!closed) {
-      backend.bounded(() -> backend.driver().unsubscribe(name)).whenComplete((ok, e) -> {
-        if (e != null) {
-          log.debug("Unsubscribing from {} failed", name, e);
-        }
-      });
+    long now = System.nanoTime();
+    for (Iterator<Map.Entry<String, Channel>> it = channels.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, Channel> entry = it.next();
+      Channel channel = entry.getValue();
+      if (channel.waiters.isEmpty() && channel.ready.isDone() && now - channel.idleSince >= LINGER_NANOS) {
+        it.remove();
+        String name = entry.getKey();
+        backend.bounded(() -> backend.driver().unsubscribe(name)).whenComplete((ok, e) -> {
+          if (e != null) {
+            log.debug("Unsubscribing from {} failed", name, e);
+          }
+        });
+      }
     }
   }
 
@@ -107,5 +144,8 @@ final class Subscriptions implements RedisDriver.Listener {
   synchronized void close() {
     closed = true;
     channels.clear();
+    if (sweep != null) {
+      sweep.cancel(false);
+    }
   }
 }
