@@ -10,6 +10,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Bounds a backend's calls by the command timeout, for backends whose driver's own timeout does not cover
@@ -19,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * already queued. A call is found overdue at most a twentieth of the timeout late. Not API.
  */
 public final class CallBounds {
+  private static final Logger log = LoggerFactory.getLogger(CallBounds.class);
+
   private record InFlight(CompletableFuture<?> call, long deadline, Runnable expired) {}
 
   private final Set<InFlight> inFlight = ConcurrentHashMap.newKeySet();
@@ -75,7 +79,12 @@ public final class CallBounds {
     long now = System.nanoTime();
     for (InFlight entry : inFlight) {
       if (now - entry.deadline() >= 0 && inFlight.remove(entry) && !entry.call().isDone()) {
-        entry.expired().run();
+        try {
+          entry.expired().run();
+        } catch (RuntimeException | Error e) {
+          // the periodic sweep dies with the first exception that leaves it: the other calls would go unbounded
+          log.error("A backend's action on an overdue call failed; the other calls stay bounded", e);
+        }
       }
     }
   }

@@ -58,4 +58,19 @@ class CallBoundsTest {
         .until(() -> expired.get() == 0);
     assertThat(bounds.bound(CompletableFuture.completedFuture("done"))).isCompletedWithValue("done");
   }
+
+  @Test
+  void anOverdueActionThatThrowsLeavesTheSweepRunningForLaterCalls() {
+    AtomicInteger thrown = new AtomicInteger();
+    bounds.bound(new CompletableFuture<>(), () -> {
+      thrown.incrementAndGet();
+      throw new IllegalStateException("a backend's bug");
+    });
+    await().atMost(Duration.ofSeconds(10)).until(() -> thrown.get() == 1);
+
+    CompletableFuture<String> later = bounds.bound(new CompletableFuture<>());
+    await().atMost(Duration.ofSeconds(10)).until(later::isDone);
+    assertThat(later).failsWithin(Duration.ZERO).withThrowableOfType(Exception.class)
+        .withCauseInstanceOf(TimeoutException.class);
+  }
 }
