@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -113,11 +114,11 @@ public final class HandoffProbe {
           + "| p50 / wake floor p50 | p99 / wake floor p99 |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (Map.Entry<String, List<Long>> e : measured.entrySet()) {
         Percentiles p = new Percentiles(toArray(e.getValue()));
-        md.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %.1f | %.2f | %.2f |%n",
+        md.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
             e.getKey(), p.count(), stuck.get(e.getKey()), Percentiles.micros(p.at(50)), Percentiles.micros(p.at(99)), Percentiles.micros(p.at(99.9)),
             Percentiles.micros(p.at(100)),
             bench == null ? "n/a" : String.format(Locale.ROOT, "%.1f", p.at(99) / 1000.0 / bench[1]),
-            (double) p.at(99) / idle.at(99), (double) p.at(50) / floor.at(50), (double) p.at(99) / floor.at(99)));
+            ratio(p.at(99), idle.at(99), 1), ratio(p.at(50), floor.at(50), 2), ratio(p.at(99), floor.at(99), 2)));
         log.info("{}: hand-off p50 {} p99 {}", e.getKey(), Percentiles.micros(p.at(50)), Percentiles.micros(p.at(99)));
       }
       Probes.write(out, md.toString());
@@ -125,6 +126,11 @@ public final class HandoffProbe {
     } finally {
       Servers.stopAll();
     }
+  }
+
+  /** {@code a / b} with {@code digits} decimals, or n/a where nothing was measured. */
+  private static String ratio(long a, long b, int digits) {
+    return a == 0 || b == 0 ? "n/a" : String.format(Locale.ROOT, "%." + digits + "f", (double) a / b);
   }
 
   private static long[] toArray(List<Long> values) {
@@ -141,20 +147,31 @@ public final class HandoffProbe {
 
   /**
    * {@code rounds} measured hand-offs between two new clients, after {@code warmup} unmeasured ones with a short
-   * gap. A waiter still waiting {@link #STUCK_SECONDS} after the release ends the run: it is counted as stuck
-   * and its stack logged, and the clients are closed (a lock library's hang, reported, not the probe's).
+   * gap. A hand-off that does not come ends the run: the waiter still waiting {@link #STUCK_SECONDS} after the
+   * release, the holder not getting the free lock within that time, or either failing. It is counted as stuck,
+   * the waiting thread's stack or the failure logged, and the clients closed (a lock library's hang or error,
+   * reported, not the probe's).
    */
   @SuppressWarnings("try") // the resource is held only to be released
   static Handoffs measure(Clients clients, int rounds, int warmup) throws Exception {
     long[] handoffs = new long[rounds];
     int measured = 0;
-    ExecutorService waiterThread = Executors.newSingleThreadExecutor();
+    ExecutorService holderThread = Executors.newSingleThreadExecutor(Probes.daemonThreads("handoff-holder"));
+    ExecutorService waiterThread = Executors.newSingleThreadExecutor(Probes.daemonThreads("handoff-waiter"));
     try (Contender.Instance holderClient = clients.create(); Contender.Instance waiterClient = clients.create()) {
       String name = "probe/handoff-" + UUID.randomUUID();
       LockHandle holder = holderClient.lock(name);
       LockHandle waiter = waiterClient.lock(name);
       for (int i = -warmup; i < rounds; i++) {
-        AutoCloseable held = holder.acquire();
+        AtomicReference<Thread> holding = new AtomicReference<>();
+        Future<AutoCloseable> taken = holderThread.submit(() -> {
+          holding.set(Thread.currentThread());
+          return holder.acquire();
+        });
+        AutoCloseable held = within(taken, holding, "the holder's acquisition of the free lock " + name, i);
+        if (held == null) {
+          return new Handoffs(Arrays.copyOf(handoffs, measured), 1);
+        }
         AtomicReference<Thread> blocked = new AtomicReference<>();
         Future<Long> acquiredAt = waiterThread.submit(() -> {
           blocked.set(Thread.currentThread());
@@ -162,28 +179,57 @@ public final class HandoffProbe {
             return System.nanoTime();
           }
         });
-        Probes.awaitBlocked(blocked, 10);
-        // let the waiter's first attempt come back, so that it is waiting for the release, not racing it
-        LockSupport.parkNanos(i < 0 ? WARMUP_IDLE_NANOS : IDLE_NANOS);
-        long releasedAt = System.nanoTime();
-        held.close();
-        long handoff;
         try {
-          handoff = acquiredAt.get(STUCK_SECONDS, TimeUnit.SECONDS) - releasedAt;
-        } catch (TimeoutException e) {
-          Thread t = blocked.get();
-          log.warn("hand-off {} of lock {} stuck: the waiter still waits {} s after the release; its stack:\n{}", i,
-              name, STUCK_SECONDS, t == null ? "?" : Arrays.stream(t.getStackTrace()).map(f -> "  at " + f)
-                  .collect(Collectors.joining("\n")));
+          Probes.awaitBlocked(blocked, STUCK_SECONDS);
+        } catch (IllegalStateException e) {
+          log.warn("hand-off {} of lock {}: {}", i, name, e.getMessage());
+          holderThread.submit(() -> {
+            held.close();
+            return null;
+          });
+          return new Handoffs(Arrays.copyOf(handoffs, measured), 1);
+        }
+        // the holder thread releases (some locks belong to the thread that took them), after letting the waiter's
+        // first attempt come back, so that the waiter is waiting for the release, not racing it
+        long gap = i < 0 ? WARMUP_IDLE_NANOS : IDLE_NANOS;
+        Future<Long> releasedAt = holderThread.submit(() -> {
+          LockSupport.parkNanos(gap);
+          long at = System.nanoTime();
+          held.close();
+          return at;
+        });
+        // the waiter's first, so that this thread wakes once, after the hand-off
+        Long acquired = within(acquiredAt, blocked, "the waiter's acquisition after the release of " + name, i);
+        Long released = acquired == null ? null : within(releasedAt, holding, "the release of " + name, i);
+        if (acquired == null || released == null) {
           return new Handoffs(Arrays.copyOf(handoffs, measured), 1);
         }
         if (i >= 0) {
-          handoffs[measured++] = handoff;
+          handoffs[measured++] = acquired - released;
         }
       }
     } finally {
+      holderThread.shutdownNow();
       waiterThread.shutdownNow();
     }
     return new Handoffs(handoffs, 0);
+  }
+
+  /**
+   * The answer of {@code step} within {@link #STUCK_SECONDS}, or null if it failed or did not come: logged with
+   * the failure or the stack of {@code thread}, which is still waiting.
+   */
+  private static <T> @Nullable T within(Future<T> step, AtomicReference<Thread> thread, String what, int handoff)
+      throws InterruptedException {
+    try {
+      return step.get(STUCK_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      log.warn("hand-off {}: {} failed", handoff, what, e.getCause());
+    } catch (TimeoutException e) {
+      Thread t = thread.get();
+      log.warn("hand-off {} stuck: {} still waits after {} s; its stack:\n{}", handoff, what, STUCK_SECONDS,
+          t == null ? "?" : Arrays.stream(t.getStackTrace()).map(f -> "  at " + f).collect(Collectors.joining("\n")));
+    }
+    return null;
   }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -36,6 +37,15 @@ final class Probes {
       LockSupport.parkNanos(100_000);
     }
     throw new IllegalStateException("the waiter did not block within " + seconds + " s");
+  }
+
+  /** Daemon threads named {@code name}: a probe whose lock library hangs still ends. */
+  static ThreadFactory daemonThreads(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   static void write(Path out, String markdown) throws IOException {

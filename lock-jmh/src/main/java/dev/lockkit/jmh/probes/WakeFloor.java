@@ -50,6 +50,7 @@ final class WakeFloor implements Contender.Instance {
     final CompletableFuture<Void> won = new CompletableFuture<>();
     private boolean inFlight; // guarded by this
     private boolean again; // guarded by this
+    private boolean answered; // guarded by this: won or failed, so no SET goes out any more
 
     Waiter(String key) {
       this.key = key;
@@ -57,7 +58,7 @@ final class WakeFloor implements Contender.Instance {
 
     void take() {
       synchronized (this) {
-        if (won.isDone()) {
+        if (answered) {
           return;
         }
         if (inFlight) {
@@ -71,7 +72,10 @@ final class WakeFloor implements Contender.Instance {
         boolean retry;
         synchronized (this) {
           inFlight = false;
-          retry = again && e == null && ok == null;
+          // set before the future completes: a wake-up in between would otherwise send a SET that could land
+          // after this waiter's release and take the lock again for nobody
+          answered = e != null || ok != null;
+          retry = again && !answered;
         }
         if (e != null) {
           won.completeExceptionally(e);

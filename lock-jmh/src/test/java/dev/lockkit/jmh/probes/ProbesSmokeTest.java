@@ -3,8 +3,10 @@ package dev.lockkit.jmh.probes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockkit.jmh.Contender;
+import dev.lockkit.jmh.LockHandle;
 import dev.lockkit.jmh.servers.Servers;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,6 +31,33 @@ class ProbesSmokeTest {
       // measured from the start of the release: a waiter that got the lock before it would show as negative
       assertThat(p.at(0)).as("%s shortest hand-off", c).isPositive();
     }
+  }
+
+  @Test
+  @Timeout(value = 1, unit = TimeUnit.MINUTES)
+  void aWaiterThatFailsEndsTheRunAsStuckInsteadOfAbortingIt() throws Exception {
+    // not a lock: the holder's client always gets it, the waiter's client always fails, as a broken library would
+    AtomicInteger clients = new AtomicInteger();
+    HandoffProbe.Handoffs h = HandoffProbe.measure(() -> {
+      boolean waiter = clients.incrementAndGet() == 2;
+      return new Contender.Instance() {
+        @Override
+        public LockHandle lock(String name) {
+          return () -> {
+            if (waiter) {
+              throw new IllegalStateException("the waiter's library failed");
+            }
+            return () -> {};
+          };
+        }
+
+        @Override
+        public void close() {}
+      };
+    }, 20, 10);
+
+    assertThat(h.stuck()).isEqualTo(1);
+    assertThat(h.nanos()).isEmpty();
   }
 
   @Test
