@@ -14,10 +14,14 @@ final class LockNodes {
   /** What every lock node's name (after the protection prefix) starts with. */
   static final String PREFIX = "lock-";
 
-  /** Curator's protected names: {@code _c_} + a UUID + {@code -}, then ours. */
+  /**
+   * Curator's protected names: {@code _c_} + a UUID + {@code -}, then ours, then the server's sequence: its
+   * parent's child counter, a signed 32-bit int written {@code %010d}, so ten digits, or once the counter has
+   * passed 2<sup>31</sup> - 1 a minus and nine or ten.
+   */
   private static final Pattern NODE =
       Pattern.compile("(?:_c_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}-)?"
-          + PREFIX + "(-?\\d{10})");
+          + PREFIX + "(\\d{10}|-\\d{9,10})");
 
   private LockNodes() {}
 
@@ -48,20 +52,32 @@ final class LockNodes {
   static List<Node> queue(List<String> children) {
     List<Node> nodes = new ArrayList<>(children.size());
     for (String child : children) {
-      Matcher m = NODE.matcher(child);
-      if (m.matches()) {
-        nodes.add(new Node(child, Long.parseLong(m.group(1))));
+      long sequence = sequence(child);
+      if (sequence >= 0) {
+        nodes.add(new Node(child, sequence));
       }
     }
     nodes.sort(ORDER);
     return nodes;
   }
 
-  /** The server's sequence number of a lock node's name, or -1 if the name is not a lock node's. */
+  /**
+   * The server's sequence number of a lock node's name, in creation order, or -1 if the name is not a lock
+   * node's. The counter wraps from 2<sup>31</sup> - 1 to -2<sup>31</sup> (ZooKeeper's documented overflow); read
+   * signed, the first node after the wrap would sort ahead of the holder and win beside it; read unsigned it
+   * comes after. Order holds for 2<sup>32</sup> changes of one parent's children (each create and each delete
+   * counts), which a container parent that empties now and then (and is deleted, and its counter with it)
+   * does not reach.
+   */
   static long sequence(String name) {
     Matcher m = NODE.matcher(name);
-    return m.matches() ? Long.parseLong(m.group(1)) : -1;
+    if (!m.matches()) {
+      return -1;
+    }
+    long signed = Long.parseLong(m.group(1)); // at most ten digits: no overflow
+    return signed == (int) signed ? Integer.toUnsignedLong((int) signed) : -1;
   }
+
 
   /** Index of {@code name} in the queue, or -1. */
   static int indexOf(List<Node> queue, String name) {

@@ -94,9 +94,11 @@ final class ZkAcquisition implements Watcher {
       return future; // created(...) decides, reading the children only if the create's number says to
     }
     // pipelined: answered after the create, unless the create had to make the parents first
-    backend.connection().call(cb -> backend.curator().getChildren().inBackground(cb).forPath(lockPath))
-        .whenComplete((event, failure) -> earlyChildren(failure == null && event.getResultCode() == OK
-            ? event.getChildren() : null));
+    CompletableFuture<CuratorEvent> early =
+        backend.connection().call(cb -> backend.curator().getChildren().inBackground(cb).forPath(lockPath));
+    bound(early, "reading the queue of lock '" + request.name() + "'"); // the create answered, this one decides
+    early.whenComplete((event, failure) -> earlyChildren(failure == null && event.getResultCode() == OK
+        ? event.getChildren() : null));
     return future;
   }
 

@@ -23,8 +23,11 @@ import java.util.function.Consumer;
  *       brackets, as in {@code [::1]:2181}.
  *   <li><b>chroot</b> (optional path): every lockkit node lives below it, as
  *       {@code <chroot>/<namespace>/<lock name>/_c_<guid>-lock-<sequence>}, where the namespace is
- *       {@link LockOptions#namespace()}. Missing parents are created as container nodes, which the server
- *       deletes once they are empty, so no empty parents pile up.
+ *       {@link LockOptions#namespace()}. In the lock name, a letter outside the Basic Multilingual Plane is
+ *       written {@code %XXXXXX} (its code point), and so is the first character of a segment shaped like a lock
+ *       node (as in {@code a/lock-0000000000}), which would otherwise stand in lock {@code a}'s queue. Missing
+ *       parents are created as container nodes, which the server deletes once they are empty, so no empty
+ *       parents pile up.
  *   <li><b>user:secret</b> (optional, percent-encoded): authenticates with ZooKeeper's {@code digest} scheme
  *       and creates every node with an ACL that gives that identity all rights and everyone else only read:
  *       no other identity can create, delete or change lockkit's nodes below parents this client created.

@@ -1,0 +1,48 @@
+package dev.lockkit.zookeeper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** How lock names become ZooKeeper paths: the encoded forms are part of the on-server layout. */
+class LockNodesTest {
+  private static final String GUID = "0f8fad5b-d9cb-469f-a165-70867728950e";
+
+  @Test
+  void anOrdinaryNameIsItsOwnPath() {
+    assertThat(LockNodes.encode("orders/42")).isEqualTo("orders/42");
+    assertThat(LockNodes.encode("payments/lock-42")).isEqualTo("payments/lock-42");
+    assertThat(LockNodes.encode("a/lock-000000000")).as("nine digits").isEqualTo("a/lock-000000000");
+    assertThat(LockNodes.encode("a/lock-0000000000x")).isEqualTo("a/lock-0000000000x");
+    assertThat(LockNodes.encode("a/xlock-0000000000")).isEqualTo("a/xlock-0000000000");
+  }
+
+  @Test
+  void aSegmentShapedLikeALockNodeHasItsFirstCharacterEscaped() {
+    assertThat(LockNodes.encode("a/lock-0000000000")).isEqualTo("a/%00006Cock-0000000000");
+    assertThat(LockNodes.encode("a/lock--000000001")).as("a wrapped sequence").isEqualTo("a/%00006Cock--000000001");
+    assertThat(LockNodes.encode("a/_c_" + GUID + "-lock-0000000007/b"))
+        .isEqualTo("a/%00005Fc_" + GUID + "-lock-0000000007/b");
+    assertThat(LockNodes.encode("lock-0000000001/lock-0000000002"))
+        .isEqualTo("%00006Cock-0000000001/%00006Cock-0000000002");
+  }
+
+  @Test
+  void aLetterOutsideTheBasicPlaneIsWrittenAsItsCodePoint() {
+    assertThat(LockNodes.encode("jobs/\uD835\uDD18")).isEqualTo("jobs/%01D518");
+    assertThat(LockNodes.encode("a/lock-0000000000\uD835\uDD18")).isEqualTo("a/lock-0000000000%01D518");
+  }
+
+  @Test
+  void theQueueKeepsCreationOrderAcrossTheServersCounterWrap() {
+    // the parent's counter is a signed int: after 2147483647 the server writes -2147483648, then up to -1
+    List<LockNodes.Node> queue = LockNodes.queue(List.of("lock--000000001", "lock--2147483648",
+        "_c_" + GUID + "-lock-2147483647", "lock-0000000041", "b", "lock-9999999999", "lock-000000001"));
+
+    assertThat(queue).extracting(LockNodes.Node::name).containsExactly("lock-0000000041",
+        "_c_" + GUID + "-lock-2147483647", "lock--2147483648", "lock--000000001");
+    assertThat(LockNodes.sequence("lock--2147483648")).isEqualTo(LockNodes.sequence("lock-2147483647") + 1);
+    assertThat(LockNodes.sequence("lock-9999999999")).as("no server's sequence").isEqualTo(-1);
+  }
+}
