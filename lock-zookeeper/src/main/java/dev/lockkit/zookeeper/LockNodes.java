@@ -15,9 +15,9 @@ final class LockNodes {
   static final String PREFIX = "lock-";
 
   /**
-   * Curator's protected names: {@code _c_} + a UUID + {@code -}, then ours, then the server's sequence: its
-   * parent's child counter, a signed 32-bit int written {@code %010d}, so ten digits, or once the counter has
-   * passed 2<sup>31</sup> - 1 a minus and nine or ten.
+   * Curator's protected names: {@code _c_} + a UUID + {@code -}, then ours, then the server's sequence (see
+   * {@link #sequence}): ten digits, or once the counter has wrapped past 2<sup>31</sup> - 1 a minus and nine or
+   * ten.
    */
   private static final Pattern NODE =
       Pattern.compile("(?:_c_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}-)?"
@@ -26,9 +26,20 @@ final class LockNodes {
   private LockNodes() {}
 
   /** One child of a lock's node that is a lock node, with its place in the queue. */
-  record Node(String name, long sequence) {}
+  record Node(String name, int sequence) {}
 
-  private static final Comparator<Node> ORDER = Comparator.comparingLong(Node::sequence).thenComparing(Node::name);
+  /** What {@link #sequence} gives for a name that is not a lock node's: no {@code int} equals it. */
+  static final long NOT_A_NODE = Long.MIN_VALUE;
+
+  /**
+   * Creation order across the counter's wrap: {@code a} comes before {@code b} if {@code b - a}, in the
+   * counter's own 32-bit arithmetic, is positive (serial-number order, as TCP orders its sequence numbers). It
+   * is a total order on any queue whose nodes were created within 2<sup>31</sup> creates of each other.
+   */
+  private static final Comparator<Node> ORDER = (a, b) -> {
+    int bySequence = Integer.signum(a.sequence() - b.sequence()); // wraps as the server's counter does
+    return bySequence != 0 ? bySequence : a.name().compareTo(b.name());
+  };
 
   /** The parent of a lock's nodes: {@code <chroot>/<namespace>/<encoded name>}. */
   static String lockPath(String chroot, String namespace, String name) {
@@ -53,8 +64,8 @@ final class LockNodes {
     List<Node> nodes = new ArrayList<>(children.size());
     for (String child : children) {
       long sequence = sequence(child);
-      if (sequence >= 0) {
-        nodes.add(new Node(child, sequence));
+      if (sequence != NOT_A_NODE) {
+        nodes.add(new Node(child, (int) sequence));
       }
     }
     nodes.sort(ORDER);
@@ -62,22 +73,21 @@ final class LockNodes {
   }
 
   /**
-   * The server's sequence number of a lock node's name, in creation order, or -1 if the name is not a lock
-   * node's. The counter wraps from 2<sup>31</sup> - 1 to -2<sup>31</sup> (ZooKeeper's documented overflow); read
-   * signed, the first node after the wrap would sort ahead of the holder and win beside it; read unsigned it
-   * comes after. Order holds for 2<sup>32</sup> changes of one parent's children (each create and each delete
-   * counts), which a container parent that empties now and then (and is deleted, and its counter with it)
-   * does not reach.
+   * The server's sequence number of a lock node's name, or {@link #NOT_A_NODE}. It is the parent's child
+   * counter, a signed 32-bit int that every create of a child moves on by one (deletes do not), written
+   * {@code %010d}. Past 2<sup>31</sup> - 1 it wraps to -2<sup>31</sup> (ZooKeeper's documented overflow), and
+   * past -1 to 0. So the queue is in serial-number order, not numeric order: read as plain numbers, the first
+   * node after a wrap would sort ahead of the holder and win beside it. The next create after one that got
+   * {@code s} gets {@code s + 1} in {@code int} arithmetic, wrap included.
    */
   static long sequence(String name) {
     Matcher m = NODE.matcher(name);
     if (!m.matches()) {
-      return -1;
+      return NOT_A_NODE;
     }
-    long signed = Long.parseLong(m.group(1)); // at most ten digits: no overflow
-    return signed == (int) signed ? Integer.toUnsignedLong((int) signed) : -1;
+    long value = Long.parseLong(m.group(1)); // at most ten digits: no overflow
+    return value == (int) value ? value : NOT_A_NODE;
   }
-
 
   /** Index of {@code name} in the queue, or -1. */
   static int indexOf(List<Node> queue, String name) {

@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * What lets a client re-acquire a lock it has just released with the create alone, without reading the queue.
  *
- * <p>The server numbers the sequential children of a parent uniquely and in increasing order. A lease won
+ * <p>The server numbers the sequential children of a parent uniquely and in increasing order (in its
+ * counter's 32-bit arithmetic, which wraps: see {@link LockNodes#sequence}). A lease won
  * with sequence {@code s} held the lock: no lock node below {@code s} was left, and none can come back. If
  * this client's next create under the same parent gets {@code s + 1}, no sequential node was created between
  * the two creates, so nothing is ahead of the new node: it holds the lock, and the children read an
@@ -57,8 +58,8 @@ final class QuietParents {
   /** Our node of sequence {@code sequence} under {@code lockPath} was deleted by our release. */
   void released(String lockPath, long sequence) {
     Parent parent = watched.get(lockPath);
-    if (parent != null && sequence >= 0) {
-      parent.released(sequence);
+    if (parent != null && sequence != LockNodes.NOT_A_NODE) {
+      parent.released((int) sequence);
     }
   }
 
@@ -85,7 +86,7 @@ final class QuietParents {
    * watch that was armed when it claimed has seen no event (armed again since is not the same: the parent may
    * have been created again in between, unseen by a session that expired).
    */
-  record Claim(Parent parent, long expectedSequence, int eventsWhenClaimed) {
+  record Claim(Parent parent, int expectedSequence, int eventsWhenClaimed) {
     /** True if the create, answered with {@code sequence}, won the lock: judge on the ZooKeeper event thread. */
     boolean wins(long sequence) {
       return sequence == expectedSequence && parent.armedSince(eventsWhenClaimed);
@@ -101,7 +102,9 @@ final class QuietParents {
     /** Events on the watch so far; a watching read's answer arms it only if none came since the read was sent. */
     private int events;
     private boolean armed;
-    private long next = -1;
+    /** Whether {@link #next} is known: set by a release under the armed watch, taken by one claim. */
+    private boolean expecting;
+    private int next;
 
     Parent(String lockPath) {
       this.lockPath = lockPath;
@@ -134,22 +137,23 @@ final class QuietParents {
       return armed && events == eventsThen;
     }
 
-    private synchronized void released(long sequence) {
+    private synchronized void released(int sequence) {
       if (armed) {
-        next = sequence + 1;
+        next = sequence + 1; // int arithmetic wraps as the server's counter does
+        expecting = true;
       }
     }
 
     private synchronized @Nullable Claim claim() {
-      long claimed = armed ? next : -1;
-      next = -1;
-      return claimed < 0 ? null : new Claim(this, claimed, events);
+      boolean claimed = armed && expecting;
+      expecting = false;
+      return claimed ? new Claim(this, next, events) : null;
     }
 
     private void disarm() {
       events++;
       armed = false;
-      next = -1;
+      expecting = false;
     }
 
     /** On the ZooKeeper event thread, in order with the answers of the session's requests. */

@@ -69,6 +69,7 @@ final class ZkAcquisition implements Watcher {
   private boolean created;
   private boolean earlyAnswered;
   private @Nullable List<String> earlyChildren;
+  private @Nullable CompletableFuture<CuratorEvent> earlyRead;
   private long czxid;
   private long sessionId;
 
@@ -96,7 +97,14 @@ final class ZkAcquisition implements Watcher {
     // pipelined: answered after the create, unless the create had to make the parents first
     CompletableFuture<CuratorEvent> early =
         backend.connection().call(cb -> backend.curator().getChildren().inBackground(cb).forPath(lockPath));
-    bound(early, "reading the queue of lock '" + request.name() + "'"); // the create answered, this one decides
+    boolean createAnswered;
+    synchronized (this) {
+      earlyRead = early;
+      createAnswered = created;
+    }
+    if (createAnswered) {
+      boundEarlyRead(early); // the create answered before the read was stored here
+    }
     early.whenComplete((event, failure) -> earlyChildren(failure == null && event.getResultCode() == OK
         ? event.getChildren() : null));
     return future;
@@ -167,11 +175,12 @@ final class ZkAcquisition implements Watcher {
           + "' on " + backend.describe(), null));
       return;
     }
-    List<String> early;
+    @Nullable CompletableFuture<CuratorEvent> pending;
     synchronized (this) {
       czxid = stat.getCzxid();
       sessionId = session;
       created = true;
+      pending = earlyRead; // null if start() has not stored it yet: start() then sees created, and bounds it
     }
     QuietParents.Claim quick = claim;
     if (quick != null) {
@@ -186,13 +195,17 @@ final class ZkAcquisition implements Watcher {
       }
       return;
     }
+    boolean readAnswered;
+    List<String> early;
     synchronized (this) {
-      if (!earlyAnswered) {
-        return; // the pipelined read is still under way and decides
-      }
+      readAnswered = earlyAnswered;
       early = earlyChildren;
     }
-    decideOrReread(early);
+    if (readAnswered) {
+      decideOrReread(early);
+    } else if (pending != null) {
+      boundEarlyRead(pending); // the pipelined read is still under way and decides
+    }
   }
 
   private void earlyChildren(@Nullable List<String> children) {
@@ -204,6 +217,14 @@ final class ZkAcquisition implements Watcher {
       }
     }
     decideOrReread(children);
+  }
+
+  /**
+   * Bounds the pipelined children read from the create's answer on: both were sent together, but only a read
+   * still missing once the create has answered leaves the acquisition waiting.
+   */
+  private void boundEarlyRead(CompletableFuture<CuratorEvent> read) {
+    bound(read, "reading the queue of lock '" + request.name() + "'");
   }
 
   /** Decides on a children list if it was read after our node existed, else reads it again. */

@@ -35,14 +35,26 @@ class LockNodesTest {
   }
 
   @Test
-  void theQueueKeepsCreationOrderAcrossTheServersCounterWrap() {
-    // the parent's counter is a signed int: after 2147483647 the server writes -2147483648, then up to -1
-    List<LockNodes.Node> queue = LockNodes.queue(List.of("lock--000000001", "lock--2147483648",
-        "_c_" + GUID + "-lock-2147483647", "lock-0000000041", "b", "lock-9999999999", "lock-000000001"));
+  void theQueueKeepsCreationOrderAcrossTheServersCounterWraps() {
+    // the parent's counter is a signed int: after 2147483647 the server writes -2147483648, up to -1, then 0
+    assertThat(LockNodes.queue(List.of("lock--2147483647", "lock--2147483648", "_c_" + GUID + "-lock-2147483646",
+        "lock-2147483647", "b", "lock-9999999999", "lock-000000001")))
+        .extracting(LockNodes.Node::name).as("the first wrap").containsExactly("_c_" + GUID + "-lock-2147483646",
+            "lock-2147483647", "lock--2147483648", "lock--2147483647");
+    assertThat(LockNodes.queue(List.of("lock-0000000001", "lock--000000001", "lock-0000000000", "lock--000000002")))
+        .extracting(LockNodes.Node::name).as("the second wrap")
+        .containsExactly("lock--000000002", "lock--000000001", "lock-0000000000", "lock-0000000001");
+    assertThat(LockNodes.queue(List.of("lock-0000000041", "lock-0000000007")))
+        .extracting(LockNodes.Node::name).as("no wrap").containsExactly("lock-0000000007", "lock-0000000041");
+  }
 
-    assertThat(queue).extracting(LockNodes.Node::name).containsExactly("lock-0000000041",
-        "_c_" + GUID + "-lock-2147483647", "lock--2147483648", "lock--000000001");
-    assertThat(LockNodes.sequence("lock--2147483648")).isEqualTo(LockNodes.sequence("lock-2147483647") + 1);
-    assertThat(LockNodes.sequence("lock-9999999999")).as("no server's sequence").isEqualTo(-1);
+  @Test
+  void aSequenceIsReadAsTheServerWroteIt() {
+    assertThat(LockNodes.sequence("lock-0000000042")).isEqualTo(42);
+    assertThat(LockNodes.sequence("lock--2147483648")).isEqualTo(Integer.MIN_VALUE);
+    assertThat(LockNodes.sequence("_c_" + GUID + "-lock--000000001")).isEqualTo(-1);
+    assertThat(LockNodes.sequence("lock-9999999999")).as("not an int").isEqualTo(LockNodes.NOT_A_NODE);
+    assertThat(LockNodes.sequence("lock-42")).isEqualTo(LockNodes.NOT_A_NODE);
+    assertThat(LockNodes.sequence("a")).isEqualTo(LockNodes.NOT_A_NODE);
   }
 }

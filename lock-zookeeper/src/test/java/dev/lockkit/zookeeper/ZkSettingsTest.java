@@ -87,6 +87,6 @@ class ZkSettingsTest {
     assertThat(LockNodes.encode("a\uD835\uDC00b")).isEqualTo("a%01D400b");
     assertThat(LockNodes.queue(java.util.List.of("b", "_c_0f2f5e8a-8c0e-4a55-9a3f-0e2cbbd8b8a1-lock-0000000002",
         "lock-0000000001", "lock-x")))
-        .extracting(LockNodes.Node::sequence).containsExactly(1L, 2L);
+        .extracting(LockNodes.Node::sequence).containsExactly(1, 2);
   }
 }
