@@ -70,8 +70,9 @@ final class Acquisition {
       cancelRecheck();
     }
     long sentAt = System.nanoTime();
-    backend.tryAcquire(keys, request.ownerToken(), request.leaseTime())
-        .whenComplete((reply, failure) -> outcome(sentAt, reply, failure));
+    // tracked until its outcome is handled: a win nobody wants any more is released inside outcome(...)
+    backend.track(backend.tryAcquire(keys, request.ownerToken(), request.leaseTime())
+        .whenComplete((reply, failure) -> outcome(sentAt, reply, failure)));
   }
 
   private void outcome(long sentAt, @Nullable List<Long> reply, @Nullable Throwable failure) {
@@ -82,7 +83,7 @@ final class Acquisition {
     }
     if (failure != null || reply == null || reply.size() < 2) {
       // the script may have run although its answer was lost (a timeout): undo it, compare-and-delete
-      backend.release(keys, request.ownerToken()).whenComplete((ok, e) -> {
+      backend.track(backend.release(keys, request.ownerToken())).whenComplete((ok, e) -> {
         if (e != null) {
           log.debug("Clean-up after a failed attempt on '{}' failed; the lease time ends it", request.name(), e);
         }
@@ -137,7 +138,7 @@ final class Acquisition {
       return;
     }
     long waitMillis = Math.max(1, backend.context().options().commandTimeout().toMillis() / 2);
-    backend.bounded(() -> backend.driver().waitReplicas(keys.lock(), replicas, waitMillis))
+    backend.track(backend.bounded(() -> backend.driver().waitReplicas(keys.lock(), replicas, waitMillis))
         .whenComplete((acked, e) -> {
           if (e == null && acked != null && acked >= replicas) {
             hand(lease);
@@ -147,7 +148,7 @@ final class Acquisition {
           fail(e != null ? e : new LockBackendException("lock '" + request.name() + "' was won on "
               + backend.describe() + " but only " + acked + " of " + replicas + " replicas acknowledged it within "
               + waitMillis + " ms; it was released again", null));
-        });
+        }));
   }
 
   private void hand(RedisLease lease) {
@@ -159,7 +160,7 @@ final class Acquisition {
   }
 
   private void releaseUnwanted(RedisLease lease) {
-    lease.release().whenComplete((ok, e) -> {
+    backend.track(lease.release()).whenComplete((ok, e) -> {
       if (e != null) {
         log.debug("Release of unwanted lock '{}' failed; it expires by itself", request.name(), e);
       }

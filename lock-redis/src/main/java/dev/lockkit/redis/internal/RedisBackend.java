@@ -9,9 +9,12 @@ import dev.lockkit.spi.BackendLease;
 import dev.lockkit.spi.LockBackend;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -32,6 +35,12 @@ public final class RedisBackend implements LockBackend {
   private final RedisDriver driver;
   private final String publishCommand;
   private final CallBounds bounds;
+  /**
+   * Commands of acquisitions still under way, which {@link #close} lets finish: a try sent before the client
+   * closed may still win the lock once the holder's release is through, and the release of that unwanted win
+   * must go out before the driver closes, or the lock stays taken until its lease time ends.
+   */
+  private final Set<CompletableFuture<?>> acquiring = ConcurrentHashMap.newKeySet();
 
   private RedisBackend(RedisSettings settings, BackendContext context, RedisDriver.Factory factory) {
     this.settings = settings;
@@ -90,9 +99,46 @@ public final class RedisBackend implements LockBackend {
 
   @Override
   public void close() {
+    settleAcquisitions();
     subscriptions.close();
     driver.close();
     bounds.close();
+  }
+
+  /**
+   * Waits, at most the command timeout, until no acquisition has a command in flight. The client has failed
+   * its waiters already, so none sends a new try; a try in flight that wins releases the lock again, and that
+   * release is tracked too.
+   */
+  private void settleAcquisitions() {
+    long deadline = System.nanoTime() + commandTimeout.toNanos();
+    while (!acquiring.isEmpty()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        log.debug("Closing {} with {} acquisition commands still in flight", describe(), acquiring.size());
+        return;
+      }
+      try {
+        CompletableFuture.allOf(acquiring.toArray(CompletableFuture[]::new)).get(left, TimeUnit.NANOSECONDS);
+      } catch (ExecutionException e) {
+        // a failed command is settled too
+      } catch (TimeoutException e) {
+        log.debug("Closing {} with {} acquisition commands still in flight", describe(), acquiring.size());
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /** Keeps {@link #close} from closing the driver under {@code command}, an acquisition's, until it is done. */
+  <T> CompletableFuture<T> track(CompletableFuture<T> command) {
+    if (!command.isDone()) {
+      acquiring.add(command);
+      command.whenComplete((r, e) -> acquiring.remove(command));
+    }
+    return command;
   }
 
   // ---- what leases and acquisitions use ----
