@@ -117,7 +117,7 @@ public final class HandoffProbe {
         md.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
             e.getKey(), p.count(), stuck.get(e.getKey()), Percentiles.micros(p.at(50)), Percentiles.micros(p.at(99)), Percentiles.micros(p.at(99.9)),
             Percentiles.micros(p.at(100)),
-            bench == null ? "n/a" : String.format(Locale.ROOT, "%.1f", p.at(99) / 1000.0 / bench[1]),
+            bench == null || p.count() == 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", p.at(99) / 1000.0 / bench[1]),
             ratio(p.at(99), idle.at(99), 1), ratio(p.at(50), floor.at(50), 2), ratio(p.at(99), floor.at(99), 2)));
         log.info("{}: hand-off p50 {} p99 {}", e.getKey(), Percentiles.micros(p.at(50)), Percentiles.micros(p.at(99)));
       }
@@ -183,10 +183,10 @@ public final class HandoffProbe {
           Probes.awaitBlocked(blocked, STUCK_SECONDS);
         } catch (IllegalStateException e) {
           log.warn("hand-off {} of lock {}: {}", i, name, e.getMessage());
-          holderThread.submit(() -> {
+          within(holderThread.submit(() -> {
             held.close();
             return null;
-          });
+          }), holding, "the release of " + name, i);
           return new Handoffs(Arrays.copyOf(handoffs, measured), 1);
         }
         // the holder thread releases (some locks belong to the thread that took them), after letting the waiter's
@@ -198,8 +198,13 @@ public final class HandoffProbe {
           held.close();
           return at;
         });
-        // the waiter's first, so that this thread wakes once, after the hand-off
+        // the waiter's first, so that this thread wakes once, after the hand-off; a release that hangs shows as
+        // the waiter stuck, so the holder's stack is logged then too
         Long acquired = within(acquiredAt, blocked, "the waiter's acquisition after the release of " + name, i);
+        if (acquired == null && !releasedAt.isDone()) {
+          log.warn("hand-off {}: the release of {} has not returned either; the holder's stack:\n{}", i, name,
+              stack(holding.get()));
+        }
         Long released = acquired == null ? null : within(releasedAt, holding, "the release of " + name, i);
         if (acquired == null || released == null) {
           return new Handoffs(Arrays.copyOf(handoffs, measured), 1);
@@ -226,10 +231,13 @@ public final class HandoffProbe {
     } catch (ExecutionException e) {
       log.warn("hand-off {}: {} failed", handoff, what, e.getCause());
     } catch (TimeoutException e) {
-      Thread t = thread.get();
       log.warn("hand-off {} stuck: {} still waits after {} s; its stack:\n{}", handoff, what, STUCK_SECONDS,
-          t == null ? "?" : Arrays.stream(t.getStackTrace()).map(f -> "  at " + f).collect(Collectors.joining("\n")));
+          stack(thread.get()));
     }
     return null;
+  }
+
+  private static String stack(@Nullable Thread t) {
+    return t == null ? "?" : Arrays.stream(t.getStackTrace()).map(f -> "  at " + f).collect(Collectors.joining("\n"));
   }
 }

@@ -56,6 +56,10 @@ final class WakeFloor implements Contender.Instance {
       this.key = key;
     }
 
+    synchronized void stop() {
+      answered = true;
+    }
+
     void take() {
       synchronized (this) {
         if (answered) {
@@ -132,6 +136,7 @@ final class WakeFloor implements Contender.Instance {
         throw new IllegalStateException("the wake floor did not get lock " + key, e);
       } finally {
         waiters.remove(w);
+        w.stop(); // answered, or given up on: no SET of this waiter goes out any more
       }
       return () -> connection.sync().evalsha(releaseSha, ScriptOutputType.INTEGER, new String[] {key, channel},
           w.token);

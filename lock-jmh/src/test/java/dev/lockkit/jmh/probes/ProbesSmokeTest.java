@@ -7,6 +7,7 @@ import dev.lockkit.jmh.LockHandle;
 import dev.lockkit.jmh.servers.Servers;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,6 +59,28 @@ class ProbesSmokeTest {
 
     assertThat(h.stuck()).isEqualTo(1);
     assertThat(h.nanos()).isEmpty();
+  }
+
+  @Test
+  @Timeout(value = 1, unit = TimeUnit.MINUTES)
+  void eachSideReleasesOnTheThreadThatTookTheLockAsRedissonAndCuratorRequire() throws Exception {
+    // a JVM lock owned by threads, as RLock and InterProcessMutex are: unlock on another thread throws
+    ReentrantLock shared = new ReentrantLock();
+    HandoffProbe.Handoffs h = HandoffProbe.measure(() -> new Contender.Instance() {
+      @Override
+      public LockHandle lock(String name) {
+        return () -> {
+          shared.lock();
+          return shared::unlock;
+        };
+      }
+
+      @Override
+      public void close() {}
+    }, 20, 10);
+
+    assertThat(h.stuck()).isZero();
+    assertThat(h.nanos()).hasSize(20);
   }
 
   @Test
