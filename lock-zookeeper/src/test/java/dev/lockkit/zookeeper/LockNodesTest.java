@@ -3,6 +3,10 @@ package dev.lockkit.zookeeper;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** How lock names become ZooKeeper paths: the encoded forms are part of the on-server layout. */
@@ -56,5 +60,46 @@ class LockNodesTest {
     assertThat(LockNodes.sequence("lock-9999999999")).as("not an int").isEqualTo(LockNodes.NOT_A_NODE);
     assertThat(LockNodes.sequence("lock-42")).isEqualTo(LockNodes.NOT_A_NODE);
     assertThat(LockNodes.sequence("a")).isEqualTo(LockNodes.NOT_A_NODE);
+  }
+
+  @Test
+  void theHandParserAgreesWithThePatternOfALockNodeName() {
+    // the shape as a regular expression, the specification the parser in LockNodes must match
+    Pattern shape = Pattern.compile("(?:_c_[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}"
+        + "-[0-9a-fA-F]{12}-)?lock-(\\d{10}|-\\d{9,10})");
+    String[] protections = {"", "", "_c_" + GUID + "-", "_c_" + GUID.toUpperCase(Locale.ROOT) + "-",
+        "_c_" + GUID.replace('f', 'g') + "-", "_c_" + GUID.substring(1) + "-", "_c_" + GUID, "_c_" + GUID + "x-",
+        "_c_-"};
+    String[] prefixes = {"lock-", "lock-", "lock", "xlock-", "lock-lock-", "Lock-", ""};
+    Random random = new Random(42);
+    int plain = 0;
+    int protectedNames = 0;
+    int wrapped = 0;
+    for (int n = 0; n < 200_000; n++) {
+      StringBuilder name = new StringBuilder(protections[random.nextInt(protections.length)])
+          .append(prefixes[random.nextInt(prefixes.length)]);
+      if (random.nextInt(3) == 0) {
+        name.append('-');
+      }
+      for (int k = 8 + random.nextInt(5); k > 0; k--) { // 8 to 12 digits
+        name.append((char) ('0' + (random.nextInt(4) == 0 ? 9 : random.nextInt(3))));
+      }
+      if (random.nextInt(10) == 0) {
+        name.append(random.nextBoolean() ? "x" : ":");
+      }
+      String s = name.toString();
+      Matcher m = shape.matcher(s);
+      long expected = LockNodes.NOT_A_NODE;
+      if (m.matches()) {
+        plain += s.startsWith("lock-") ? 1 : 0;
+        protectedNames += s.startsWith("_c_") ? 1 : 0;
+        wrapped += m.group(1).startsWith("-") ? 1 : 0;
+        long value = Long.parseLong(m.group(1));
+        expected = value == (int) value ? value : LockNodes.NOT_A_NODE;
+      }
+      assertThat(LockNodes.sequence(s)).as(s).isEqualTo(expected);
+      assertThat(LockNodes.encode("a/" + s).startsWith("a/%")).as("escaped: %s", s).isEqualTo(m.matches());
+    }
+    assertThat(List.of(plain, protectedNames, wrapped)).as("names of each shape generated").allMatch(c -> c >= 50);
   }
 }
