@@ -83,7 +83,7 @@ final class Acquisition {
     }
     if (failure != null || reply == null || reply.size() < 2) {
       // the script may have run although its answer was lost (a timeout): undo it, compare-and-delete
-      backend.track(backend.release(keys, request.ownerToken())).whenComplete((ok, e) -> {
+      backend.release(keys, request.ownerToken()).whenComplete((ok, e) -> {
         if (e != null) {
           log.debug("Clean-up after a failed attempt on '{}' failed; the lease time ends it", request.name(), e);
         }
@@ -160,7 +160,7 @@ final class Acquisition {
   }
 
   private void releaseUnwanted(RedisLease lease) {
-    backend.track(lease.release()).whenComplete((ok, e) -> {
+    lease.release().whenComplete((ok, e) -> { // tracked by the backend, as every release
       if (e != null) {
         log.debug("Release of unwanted lock '{}' failed; it expires by itself", request.name(), e);
       }

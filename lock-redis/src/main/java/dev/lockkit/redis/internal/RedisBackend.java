@@ -36,11 +36,11 @@ public final class RedisBackend implements LockBackend {
   private final String publishCommand;
   private final CallBounds bounds;
   /**
-   * Commands of acquisitions still under way, which {@link #close} lets finish: a try sent before the client
-   * closed may still win the lock once the holder's release is through, and the release of that unwanted win
-   * must go out before the driver closes, or the lock stays taken until its lease time ends.
+   * Tries of acquisitions and releases still under way, which {@link #close} lets finish: a try sent before
+   * the client closed may still win the lock once the holder's release is through, and the release of that
+   * unwanted win must go out before the driver closes, or the lock stays taken until its lease time ends.
    */
-  private final Set<CompletableFuture<?>> acquiring = ConcurrentHashMap.newKeySet();
+  private final Set<CompletableFuture<?>> unsettled = ConcurrentHashMap.newKeySet();
 
   private RedisBackend(RedisSettings settings, BackendContext context, RedisDriver.Factory factory) {
     this.settings = settings;
@@ -100,43 +100,58 @@ public final class RedisBackend implements LockBackend {
   @Override
   public void close() {
     settleAcquisitions();
+    closeConnections();
+  }
+
+  /** A crash: the connections close at once; a try in flight that wins keeps the lock until its lease time. */
+  @Override
+  public void abandon() {
+    closeConnections();
+  }
+
+  private void closeConnections() {
     subscriptions.close();
     driver.close();
     bounds.close();
   }
 
   /**
-   * Waits, at most the command timeout, until no acquisition has a command in flight. The client has failed
-   * its waiters already, so none sends a new try; a try in flight that wins releases the lock again, and that
-   * release is tracked too.
+   * Waits, at most the command timeout, until no acquisition has a command in flight and no release is under
+   * way. The client has failed its waiters already, so none sends a new try; a try in flight that wins releases
+   * the lock again, and that release is tracked too. Every tracked command is bounded by the command timeout
+   * from its sending, and all but such late releases were sent before the client's own wait for its releases:
+   * so this wait is short, except when a win comes back at the very end of that one.
    */
   private void settleAcquisitions() {
     long deadline = System.nanoTime() + commandTimeout.toNanos();
-    while (!acquiring.isEmpty()) {
+    while (!unsettled.isEmpty()) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
-        log.debug("Closing {} with {} acquisition commands still in flight", describe(), acquiring.size());
+        log.debug("Closing {} with {} commands still in flight", describe(), unsettled.size());
         return;
       }
       try {
-        CompletableFuture.allOf(acquiring.toArray(CompletableFuture[]::new)).get(left, TimeUnit.NANOSECONDS);
+        CompletableFuture.allOf(unsettled.toArray(CompletableFuture[]::new)).get(left, TimeUnit.NANOSECONDS);
       } catch (ExecutionException e) {
         // a failed command is settled too
       } catch (TimeoutException e) {
-        log.debug("Closing {} with {} acquisition commands still in flight", describe(), acquiring.size());
+        log.debug("Closing {} with {} commands still in flight", describe(), unsettled.size());
         return;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       }
+      // allOf completes before the removals registered on each command have run: drop the done ones here, so
+      // that this loop does not spin on them; what completed meanwhile may have tracked a release, seen next
+      unsettled.removeIf(CompletableFuture::isDone);
     }
   }
 
-  /** Keeps {@link #close} from closing the driver under {@code command}, an acquisition's, until it is done. */
+  /** Keeps {@link #close} from closing the driver under {@code command} until it is done. */
   <T> CompletableFuture<T> track(CompletableFuture<T> command) {
     if (!command.isDone()) {
-      acquiring.add(command);
-      command.whenComplete((r, e) -> acquiring.remove(command));
+      unsettled.add(command);
+      command.whenComplete((r, e) -> unsettled.remove(command));
     }
     return command;
   }
@@ -170,7 +185,10 @@ public final class RedisBackend implements LockBackend {
   }
 
   CompletableFuture<Boolean> release(RedisKeys keys, String owner) {
-    return run(Scripts.RELEASE, keys.releaseKeys(), List.of(owner, publishCommand)).thenApply(r -> r.get(0) == 1L);
+    // tracked: a release started while the client closes (a lease won as its caller gave up, a cohort's
+    // stale lease) must reach the server before the driver closes
+    return track(run(Scripts.RELEASE, keys.releaseKeys(), List.of(owner, publishCommand)))
+        .thenApply(r -> r.get(0) == 1L);
   }
 
   /** Runs a script by SHA; on NOSCRIPT (a restarted server, SCRIPT FLUSH) sends it whole, which reloads it. */
