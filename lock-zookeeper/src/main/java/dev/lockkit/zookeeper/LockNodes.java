@@ -24,15 +24,9 @@ final class LockNodes {
   /** What {@link #sequence} gives for a name that is not a lock node's: no {@code int} equals it. */
   static final long NOT_A_NODE = Long.MIN_VALUE;
 
-  /**
-   * Creation order across the counter's wrap: {@code a} comes before {@code b} if {@code b - a}, in the
-   * counter's own 32-bit arithmetic, is positive (serial-number order, as TCP orders its sequence numbers). It
-   * is a total order on any queue whose nodes were created within 2<sup>31</sup> creates of each other.
-   */
-  private static final Comparator<Node> ORDER = (a, b) -> {
-    int bySequence = Integer.signum(a.sequence() - b.sequence()); // wraps as the server's counter does
-    return bySequence != 0 ? bySequence : a.name().compareTo(b.name());
-  };
+  /** Queue order: by the server's sequence; the name only breaks ties, which {@link #exhausted} refuses. */
+  private static final Comparator<Node> ORDER =
+      Comparator.comparingInt(Node::sequence).thenComparing(Node::name);
 
   /** The parent of a lock's nodes: {@code <chroot>/<namespace>/<encoded name>}. */
   static String lockPath(String chroot, String namespace, String name) {
@@ -68,10 +62,13 @@ final class LockNodes {
   /**
    * The server's sequence number of a lock node's name, or {@link #NOT_A_NODE}. It is the parent's child
    * counter, a signed 32-bit int that every create of a child moves on by one (deletes do not), written
-   * {@code %010d}. Past 2<sup>31</sup> - 1 it wraps to -2<sup>31</sup> (ZooKeeper's documented overflow), and
-   * past -1 to 0. So the queue is in serial-number order, not numeric order: read as plain numbers, the first
-   * node after a wrap would sort ahead of the holder and win beside it. The next create after one that got
-   * {@code s} gets {@code s + 1} in {@code int} arithmetic, wrap included.
+   * {@code %010d}: ten digits, or a minus and nine or ten.
+   *
+   * <p>The counter does not wrap cleanly. Past 2<sup>31</sup> - 1 the next value is -2<sup>31</sup>, but the
+   * server stores a parent's counter only when it grows (so that replaying its log cannot move it back), so it
+   * stays at 2<sup>31</sup> - 1: later creates get that number again, and only creates pipelined behind one
+   * another get the negative ones. From there on the numbers no longer tell the order in which nodes were
+   * created, so such a queue is {@link #exhausted} and refused rather than ordered.
    */
   static long sequence(String name) {
     int start = sequenceStart(name);
@@ -130,6 +127,25 @@ final class LockNodes {
       }
     }
     return true;
+  }
+
+  /** Whether {@code sequence} is one the server gives in creation order: from 0 below 2<sup>31</sup> - 1. */
+  static boolean ordered(long sequence) {
+    return sequence >= 0 && sequence < Integer.MAX_VALUE;
+  }
+
+  /**
+   * Whether a node of the queue has a number the server no longer gives in creation order (see
+   * {@link #sequence}): the parent's counter is used up, and no order of this queue can be trusted until the
+   * parent is deleted (a container parent is, once empty) and created again, counting from 0.
+   */
+  static boolean exhausted(List<Node> queue) {
+    for (Node node : queue) {
+      if (!ordered(node.sequence())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Index of {@code name} in the queue, or -1. */

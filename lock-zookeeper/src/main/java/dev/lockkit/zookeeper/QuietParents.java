@@ -10,8 +10,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * What lets a client re-acquire a lock it has just released with the create alone, without reading the queue.
  *
- * <p>The server numbers the sequential children of a parent uniquely and in increasing order (in its
- * counter's 32-bit arithmetic, which wraps: see {@link LockNodes#sequence}). A lease won
+ * <p>The server numbers the sequential children of a parent uniquely and in increasing order, until its
+ * counter is used up (see {@link LockNodes#sequence}; an acquisition then wins nothing). A lease won
  * with sequence {@code s} held the lock: no lock node below {@code s} was left, and none can come back. If
  * this client's next create under the same parent gets {@code s + 1}, no sequential node was created between
  * the two creates, so nothing is ahead of the new node: it holds the lock, and the children read an
@@ -139,7 +139,7 @@ final class QuietParents {
 
     private synchronized void released(int sequence) {
       if (armed) {
-        next = sequence + 1; // int arithmetic wraps as the server's counter does
+        next = sequence + 1; // at most 2^31 - 1, which never wins: see LockNodes.ordered
         expecting = true;
       }
     }

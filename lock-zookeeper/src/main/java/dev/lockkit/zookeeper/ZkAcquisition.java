@@ -187,7 +187,8 @@ final class ZkAcquisition implements Watcher {
       // No children read was sent. On the event thread: a watch event on the parent sent before this answer
       // has been processed already. A node found again after a connection loss is judged by reading the queue.
       String path = java.util.Objects.requireNonNull(ourPath);
-      if (answered && quick.wins(LockNodes.sequence(LockNodes.nodeName(path)))) {
+      long sequence = LockNodes.sequence(LockNodes.nodeName(path));
+      if (answered && LockNodes.ordered(sequence) && quick.wins(sequence)) {
         backend.quietParents().wonQuickly();
         win(path, true);
       } else {
@@ -266,6 +267,8 @@ final class ZkAcquisition implements Watcher {
     int index = LockNodes.indexOf(queue, LockNodes.nodeName(path));
     if (index < 0) {
       lostOurNode();
+    } else if (LockNodes.exhausted(queue)) {
+      exhausted();
     } else if (index == 0) {
       win(path, queue.size() == 1);
     } else if (!request.waits()) {
@@ -273,6 +276,20 @@ final class ZkAcquisition implements Watcher {
     } else {
       watch(lockPath + "/" + queue.get(index - 1).name());
     }
+  }
+
+  /**
+   * The parent's sequence counter is used up (2<sup>31</sup> - 1 creates under it), so the queue has no order
+   * to trust: fail rather than risk a second holder. Our node goes (clean-up), and then a delete of the parent
+   * is tried, which succeeds once no other node is left in it; the next create makes it again, counting from 0.
+   */
+  private void exhausted() {
+    fail(new LockBackendException("lock '" + request.name() + "' cannot be ordered on " + backend.describe()
+        + ": the sequence counter of its node " + lockPath + " has reached 2147483647, which ZooKeeper does not "
+        + "wrap; acquisitions fail until every node below it is gone and the node is deleted (done by lockkit when "
+        + "it finds it empty, and by the server, as it is a container)", null));
+    // sent after our node's delete (the session keeps requests in order); refused while other nodes are left
+    backend.connection().call(cb -> backend.curator().delete().inBackground(cb).forPath(lockPath));
   }
 
   /** Watches the predecessor only; if it is already gone, reads the queue again at once. */

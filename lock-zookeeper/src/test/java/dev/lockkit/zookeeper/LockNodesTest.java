@@ -39,17 +39,17 @@ class LockNodesTest {
   }
 
   @Test
-  void theQueueKeepsCreationOrderAcrossTheServersCounterWraps() {
-    // the parent's counter is a signed int: after 2147483647 the server writes -2147483648, up to -1, then 0
-    assertThat(LockNodes.queue(List.of("lock--2147483647", "lock--2147483648", "_c_" + GUID + "-lock-2147483646",
-        "lock-2147483647", "b", "lock-9999999999", "lock-000000001")))
-        .extracting(LockNodes.Node::name).as("the first wrap").containsExactly("_c_" + GUID + "-lock-2147483646",
-            "lock-2147483647", "lock--2147483648", "lock--2147483647");
-    assertThat(LockNodes.queue(List.of("lock-0000000001", "lock--000000001", "lock-0000000000", "lock--000000002")))
-        .extracting(LockNodes.Node::name).as("the second wrap")
-        .containsExactly("lock--000000002", "lock--000000001", "lock-0000000000", "lock-0000000001");
-    assertThat(LockNodes.queue(List.of("lock-0000000041", "lock-0000000007")))
-        .extracting(LockNodes.Node::name).as("no wrap").containsExactly("lock-0000000007", "lock-0000000041");
+  void aQueueIsInSequenceOrderUntilTheServersCounterIsUsedUp() {
+    List<LockNodes.Node> queue = LockNodes.queue(List.of("lock-0000000041", "b", "_c_" + GUID + "-lock-0000000007",
+        "lock-9999999999", "lock-000000001", "lock-2147483646"));
+    assertThat(queue).extracting(LockNodes.Node::name)
+        .containsExactly("_c_" + GUID + "-lock-0000000007", "lock-0000000041", "lock-2147483646");
+    assertThat(LockNodes.exhausted(queue)).isFalse();
+
+    // the counter stays at 2147483647 once there (creates get it again), pipelined creates get negative ones
+    for (String used : List.of("lock-2147483647", "lock--2147483648", "lock--000000001")) {
+      assertThat(LockNodes.exhausted(LockNodes.queue(List.of("lock-2147483646", used)))).as(used).isTrue();
+    }
   }
 
   @Test

@@ -31,21 +31,6 @@ class QuietParentsTest {
   }
 
   @Test
-  void theNextNumberFollowsTheServersCounterAcrossItsWraps() {
-    armed();
-    quiet.released(LOCK, LockNodes.sequence("lock-2147483647"));
-    QuietParents.Claim claim = quiet.claim(LOCK);
-    assertThat(claim).isNotNull();
-    assertThat(claim.wins(2147483648L)).as("not a number the server writes").isFalse();
-    assertThat(claim.wins(LockNodes.sequence("lock--2147483648"))).isTrue();
-
-    quiet.released(LOCK, LockNodes.sequence("lock--000000001"));
-    claim = quiet.claim(LOCK);
-    assertThat(claim).isNotNull();
-    assertThat(claim.wins(LockNodes.sequence("lock-0000000000"))).isTrue();
-  }
-
-  @Test
   void aNameThatIsNotALockNodeArmsNothing() {
     armed();
     quiet.released(LOCK, LockNodes.sequence("lock-x"));
