@@ -30,8 +30,9 @@ public interface LockClient extends AutoCloseable {
   LockOptions options();
 
   /**
-   * Releases all leases, stops threads and closes connections, waiting at most about the command timeout.
-   * Safe to call more than once.
+   * Fails waiting acquisitions, releases all leases, stops threads and closes connections. Waits about the
+   * command timeout at most, or twice that when a waiter's try wins just as the client closes and its release
+   * must still reach the server. Safe to call more than once.
    */
   @Override
   void close();
