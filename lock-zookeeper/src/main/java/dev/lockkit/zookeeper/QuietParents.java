@@ -58,8 +58,8 @@ final class QuietParents {
   /** Our node of sequence {@code sequence} under {@code lockPath} was deleted by our release. */
   void released(String lockPath, long sequence) {
     Parent parent = watched.get(lockPath);
-    if (parent != null && sequence != LockNodes.NOT_A_NODE) {
-      parent.released((int) sequence);
+    if (parent != null && sequence >= 0) {
+      parent.released(sequence);
     }
   }
 
@@ -86,7 +86,7 @@ final class QuietParents {
    * watch that was armed when it claimed has seen no event (armed again since is not the same: the parent may
    * have been created again in between, unseen by a session that expired).
    */
-  record Claim(Parent parent, int expectedSequence, int eventsWhenClaimed) {
+  record Claim(Parent parent, long expectedSequence, int eventsWhenClaimed) {
     /** True if the create, answered with {@code sequence}, won the lock: judge on the ZooKeeper event thread. */
     boolean wins(long sequence) {
       return sequence == expectedSequence && parent.armedSince(eventsWhenClaimed);
@@ -102,9 +102,7 @@ final class QuietParents {
     /** Events on the watch so far; a watching read's answer arms it only if none came since the read was sent. */
     private int events;
     private boolean armed;
-    /** Whether {@link #next} is known: set by a release under the armed watch, taken by one claim. */
-    private boolean expecting;
-    private int next;
+    private long next = -1;
 
     Parent(String lockPath) {
       this.lockPath = lockPath;
@@ -137,23 +135,22 @@ final class QuietParents {
       return armed && events == eventsThen;
     }
 
-    private synchronized void released(int sequence) {
+    private synchronized void released(long sequence) {
       if (armed) {
-        next = sequence + 1; // at most 2^31 - 1, which never wins: see LockNodes.ordered
-        expecting = true;
+        next = sequence + 1;
       }
     }
 
     private synchronized @Nullable Claim claim() {
-      boolean claimed = armed && expecting;
-      expecting = false;
-      return claimed ? new Claim(this, next, events) : null;
+      long claimed = armed ? next : -1;
+      next = -1;
+      return claimed < 0 ? null : new Claim(this, claimed, events);
     }
 
     private void disarm() {
       events++;
       armed = false;
-      expecting = false;
+      next = -1;
     }
 
     /** On the ZooKeeper event thread, in order with the answers of the session's requests. */
