@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>lease time 30 s: how long the server keeps a lock whose holder stopped renewing it (died, paused,
  *       partitioned);
  *   <li>renewal on, every lease time / 3: a held lease is extended in the background until released;
- *   <li>command timeout 5 s: the bound of every single server round trip, including connecting;
+ *   <li>command timeout 5 s, or less when the lease is short (see below): the bound of every single server
+ *       round trip, including connecting;
  *   <li>namespace {@code lockkit}: the prefix of every key or node, so that unrelated applications on one
  *       server do not share lock names;
  *   <li>cohorting on, at most {@value #DEFAULT_LOCAL_HANDOFFS} local hand-offs in a row: threads of this client
@@ -21,10 +22,38 @@ import org.jspecify.annotations.Nullable;
  *       the still-held lock to the next local thread without a round trip, up to that many times in a row
  *       before the lock is released on the server so that other processes get their turn.
  * </ul>
+ *
+ * <p>Bounds, checked by the builder so that a combination that cannot keep the guarantees is refused instead
+ * of failing later:
+ *
+ * <ul>
+ *   <li>lease time from {@link #MIN_LEASE_TIME} to {@link #MAX_LEASE_TIME};
+ *   <li>renewal interval from {@link #MIN_RENEW_INTERVAL} to half the lease time, so that a renewal that fails
+ *       once is retried before the lease runs out;
+ *   <li>command timeout from {@link #MIN_COMMAND_TIMEOUT} to {@link #MAX_COMMAND_TIMEOUT}, and no longer than the
+ *       lease time minus the renewal interval (a renewal sent on time is answered, or given up, before the
+ *       lease ends; with renewal off, as if renewed every third of the lease). When the command timeout is
+ *       not set, it is 5 s or that bound, whichever is shorter.
+ * </ul>
+ *
+ * <p>{@link #toBuilder()} copies every option into a new builder, where each may be set once more: the way to
+ * derive options from others without dropping any. A copied renewal interval or command timeout that no longer
+ * fits a new lease time set there is derived anew, as its default would be.
  */
 public final class LockOptions {
   private static final Pattern NAMESPACE = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-  private static final Duration MIN_LEASE = Duration.ofMillis(10);
+  /** The shortest lease time allowed: room for a renewal interval and a command timeout of their minimum. */
+  public static final Duration MIN_LEASE_TIME = Duration.ofMillis(50);
+  /** The longest lease time allowed. */
+  public static final Duration MAX_LEASE_TIME = Duration.ofDays(7);
+  /** The shortest renewal interval allowed. */
+  public static final Duration MIN_RENEW_INTERVAL = Duration.ofMillis(10);
+  /** The shortest command timeout allowed: below it a loopback round trip on a loaded machine times out. */
+  public static final Duration MIN_COMMAND_TIMEOUT = Duration.ofMillis(10);
+  /** The longest command timeout allowed. */
+  public static final Duration MAX_COMMAND_TIMEOUT = Duration.ofMinutes(10);
+  private static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(30);
+  private static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(5);
   /** Local hand-offs in a row allowed by default before a lock goes back to the server. */
   public static final int DEFAULT_LOCAL_HANDOFFS = 16;
   /** The most local hand-offs in a row that may be allowed: each one takes the next of 1,024 token slots. */
@@ -37,20 +66,13 @@ public final class LockOptions {
   private final String namespace;
   private final int maxLocalHandoffs;
 
-  private LockOptions(Builder b) {
-    this.leaseTime = b.leaseTime == null ? Duration.ofSeconds(30) : b.leaseTime;
-    if (b.renewalOff) {
-      this.renewInterval = null;
-    } else {
-      this.renewInterval = b.renewInterval == null ? leaseTime.dividedBy(3) : b.renewInterval;
-    }
-    this.commandTimeout = b.commandTimeout == null ? Duration.ofSeconds(5) : b.commandTimeout;
-    this.namespace = b.namespace == null ? "lockkit" : b.namespace;
-    if (b.cohortingOff) {
-      this.maxLocalHandoffs = 0;
-    } else {
-      this.maxLocalHandoffs = b.maxLocalHandoffs == null ? DEFAULT_LOCAL_HANDOFFS : b.maxLocalHandoffs;
-    }
+  private LockOptions(Duration leaseTime, @Nullable Duration renewInterval, Duration commandTimeout,
+      String namespace, int maxLocalHandoffs) {
+    this.leaseTime = leaseTime;
+    this.renewInterval = renewInterval;
+    this.commandTimeout = commandTimeout;
+    this.namespace = namespace;
+    this.maxLocalHandoffs = maxLocalHandoffs;
   }
 
   /**
@@ -72,9 +94,19 @@ public final class LockOptions {
   }
 
   /**
+   * A builder holding every option of these options, each of which may be set once more (the rest keep their
+   * values). Backends and frameworks that adjust one option use it so that they cannot drop the others.
+   *
+   * @return a new builder with these options
+   */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /**
    * How long the server keeps a lease that is not renewed.
    *
-   * @return the lease time, at least 10 ms
+   * @return the lease time, from {@link #MIN_LEASE_TIME} to {@link #MAX_LEASE_TIME}
    */
   public Duration leaseTime() {
     return leaseTime;
@@ -92,7 +124,7 @@ public final class LockOptions {
   /**
    * How often a held lease is renewed; meaningless when renewal is off.
    *
-   * @return the renewal interval, shorter than the lease time; the lease time when renewal is off
+   * @return the renewal interval, at most half the lease time; the lease time when renewal is off
    */
   public Duration renewInterval() {
     return renewInterval == null ? leaseTime : renewInterval;
@@ -162,8 +194,9 @@ public final class LockOptions {
 
   /**
    * Builds {@link LockOptions}. Each option may be set once; setting one twice is a mistake that the builder
-   * reports rather than letting the last call silently win. Values are checked when set and their
-   * combination in {@link #build()}.
+   * reports rather than letting the last call silently win (a builder from {@link LockOptions#toBuilder()}
+   * holds values that may each be set once more). Values are checked when set and their combination in
+   * {@link #build()}, each refusal naming the option and the range allowed.
    */
   public static final class Builder {
     private @Nullable Duration leaseTime;
@@ -173,38 +206,50 @@ public final class LockOptions {
     private @Nullable String namespace;
     private @Nullable Integer maxLocalHandoffs;
     private boolean cohortingOff;
+    /** Options copied by {@link LockOptions#toBuilder()}: their values, not yet set on this builder. */
+    private final @Nullable LockOptions base;
 
-    private Builder() {}
+    private Builder() {
+      this.base = null;
+    }
+
+    private Builder(LockOptions base) {
+      this.base = base;
+    }
 
     /**
      * Sets how long the server keeps a lease that is not renewed (default 30 s).
      *
-     * @param leaseTime at least 10 ms
+     * @param leaseTime from {@link LockOptions#MIN_LEASE_TIME} to {@link LockOptions#MAX_LEASE_TIME}
      * @return this builder
-     * @throws IllegalArgumentException if null or shorter than 10 ms
+     * @throws IllegalArgumentException if null or outside that range
      * @throws IllegalStateException if already set
      */
     public Builder leaseTime(Duration leaseTime) {
       Checks.state(this.leaseTime == null, "leaseTime was already set to %s", this.leaseTime);
       Checks.positive(leaseTime, "leaseTime");
-      Checks.argument(leaseTime.compareTo(MIN_LEASE) >= 0,
-          "leaseTime must be at least %s, was %s", MIN_LEASE, leaseTime);
+      Checks.argument(leaseTime.compareTo(MIN_LEASE_TIME) >= 0 && leaseTime.compareTo(MAX_LEASE_TIME) <= 0,
+          "leaseTime must be at least %s and at most %s, was %s", MIN_LEASE_TIME, MAX_LEASE_TIME, leaseTime);
       this.leaseTime = leaseTime;
       return this;
     }
 
     /**
-     * Sets how often a held lease is renewed (default: a third of the lease time).
+     * Sets how often a held lease is renewed (default: a third of the lease time). Turns renewal back on in a
+     * builder copied from options without renewal.
      *
-     * @param renewInterval positive and shorter than the lease time
+     * @param renewInterval at least {@link LockOptions#MIN_RENEW_INTERVAL} and at most half the lease time
+     *     (checked by {@link #build()})
      * @return this builder
-     * @throws IllegalArgumentException if null, zero or negative
-     * @throws IllegalStateException if already set, or renewal was turned off
+     * @throws IllegalArgumentException if null or shorter than {@link LockOptions#MIN_RENEW_INTERVAL}
+     * @throws IllegalStateException if already set, or renewal was turned off on this builder
      */
     public Builder renewInterval(Duration renewInterval) {
       Checks.state(this.renewInterval == null, "renewInterval was already set to %s", this.renewInterval);
       Checks.state(!renewalOff, "renewInterval cannot be set: withoutRenewal() was called");
       Checks.positive(renewInterval, "renewInterval");
+      Checks.argument(renewInterval.compareTo(MIN_RENEW_INTERVAL) >= 0,
+          "renewInterval must be at least %s, was %s", MIN_RENEW_INTERVAL, renewInterval);
       this.renewInterval = renewInterval;
       return this;
     }
@@ -224,16 +269,23 @@ public final class LockOptions {
     }
 
     /**
-     * Sets the bound of one round trip to the server, connecting included (default 5 s).
+     * Sets the bound of one round trip to the server, connecting included (default 5 s, or the lease time
+     * minus the renewal interval if that is shorter).
      *
-     * @param commandTimeout positive
+     * @param commandTimeout from {@link LockOptions#MIN_COMMAND_TIMEOUT} to
+     *     {@link LockOptions#MAX_COMMAND_TIMEOUT}, and at most the lease time minus the renewal interval
+     *     (checked by {@link #build()})
      * @return this builder
-     * @throws IllegalArgumentException if null, zero or negative
+     * @throws IllegalArgumentException if null or outside that range
      * @throws IllegalStateException if already set
      */
     public Builder commandTimeout(Duration commandTimeout) {
       Checks.state(this.commandTimeout == null, "commandTimeout was already set to %s", this.commandTimeout);
       Checks.positive(commandTimeout, "commandTimeout");
+      Checks.argument(commandTimeout.compareTo(MIN_COMMAND_TIMEOUT) >= 0
+              && commandTimeout.compareTo(MAX_COMMAND_TIMEOUT) <= 0,
+          "commandTimeout must be at least %s and at most %s, was %s",
+          MIN_COMMAND_TIMEOUT, MAX_COMMAND_TIMEOUT, commandTimeout);
       this.commandTimeout = commandTimeout;
       return this;
     }
@@ -274,12 +326,13 @@ public final class LockOptions {
     /**
      * Sets how many times in a row a lock may pass between threads of this client without going back to the
      * server (default {@value LockOptions#DEFAULT_LOCAL_HANDOFFS}). Other processes wait at most that many
-     * critical sections of this client longer than without cohorting.
+     * critical sections of this client longer than without cohorting. Turns cohorting back on in a builder
+     * copied from options without it.
      *
      * @param maxLocalHandoffs 1 to {@value LockOptions#MAX_LOCAL_HANDOFFS}
      * @return this builder
      * @throws IllegalArgumentException if outside that range
-     * @throws IllegalStateException if already set, or cohorting was turned off
+     * @throws IllegalStateException if already set, or cohorting was turned off on this builder
      */
     public Builder maxLocalHandoffs(int maxLocalHandoffs) {
       Checks.state(this.maxLocalHandoffs == null, "maxLocalHandoffs was already set to %s", this.maxLocalHandoffs);
@@ -294,15 +347,53 @@ public final class LockOptions {
      * Builds the options.
      *
      * @return the immutable options
-     * @throws IllegalArgumentException if the renewal interval is not shorter than the lease time
+     * @throws IllegalArgumentException if the renewal interval is longer than half the lease time, or the
+     *     command timeout longer than the lease time minus the renewal interval
      */
     public LockOptions build() {
-      Duration lease = leaseTime == null ? Duration.ofSeconds(30) : leaseTime;
-      if (renewInterval != null) {
-        Checks.argument(renewInterval.compareTo(lease) < 0,
-            "renewInterval (%s) must be shorter than leaseTime (%s)", renewInterval, lease);
+      Duration lease = leaseTime != null ? leaseTime : base != null ? base.leaseTime : DEFAULT_LEASE_TIME;
+      Duration renew;
+      if (renewalOff) {
+        renew = null;
+      } else if (renewInterval != null) {
+        renew = renewInterval;
+      } else if (base != null && base.renewInterval == null) {
+        renew = null; // copied without renewal; a new lease time does not turn it on
+      } else if (base != null && base.renewInterval.compareTo(lease.dividedBy(2)) <= 0
+          && !base.renewInterval.equals(base.leaseTime.dividedBy(3))) {
+        renew = base.renewInterval; // set on the original and still fitting
+      } else {
+        renew = lease.dividedBy(3);
       }
-      return new LockOptions(this);
+      if (renew != null) {
+        Checks.argument(renew.compareTo(lease.dividedBy(2)) <= 0,
+            "renewInterval (%s) must be at most half the leaseTime (%s), so that a failed renewal is retried "
+                + "before the lease runs out", renew, lease);
+      }
+      Duration commandBound = lease.minus(renew != null ? renew : lease.dividedBy(3));
+      Duration command;
+      if (commandTimeout != null) {
+        command = commandTimeout;
+      } else if (base != null && base.commandTimeout.compareTo(commandBound) <= 0) {
+        command = base.commandTimeout;
+      } else {
+        command = DEFAULT_COMMAND_TIMEOUT.compareTo(commandBound) <= 0 ? DEFAULT_COMMAND_TIMEOUT : commandBound;
+      }
+      Checks.argument(command.compareTo(commandBound) <= 0,
+          "commandTimeout (%s) must be at most the leaseTime (%s) minus the renewInterval (%s%s), so that a "
+              + "renewal sent on time is answered or given up before the lease ends: %s at most here",
+          command, lease, renew != null ? renew : lease.dividedBy(3), renew != null ? "" : ", as renewal is off",
+          commandBound);
+      String ns = namespace != null ? namespace : base != null ? base.namespace : "lockkit";
+      int handoffs;
+      if (cohortingOff) {
+        handoffs = 0;
+      } else if (maxLocalHandoffs != null) {
+        handoffs = maxLocalHandoffs;
+      } else {
+        handoffs = base != null ? base.maxLocalHandoffs : DEFAULT_LOCAL_HANDOFFS;
+      }
+      return new LockOptions(lease, renew, command, ns, handoffs);
     }
   }
 }

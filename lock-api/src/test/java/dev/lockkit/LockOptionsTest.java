@@ -67,6 +67,88 @@ class LockOptionsTest {
     assertThatThrownBy(() -> LockOptions.builder().namespace(null))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("namespace");
     assertThatThrownBy(() -> LockOptions.builder().leaseTime(Duration.ofSeconds(3)).renewInterval(Duration.ofSeconds(3)).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("renewInterval").hasMessageContaining("shorter");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("renewInterval").hasMessageContaining("half");
+  }
+
+  @Test
+  void optionsThatCannotKeepTheGuaranteesAreRefusedWithTheAllowedRange() {
+    // thousands of renewals a second
+    assertThatThrownBy(() -> LockOptions.builder().renewInterval(Duration.ofNanos(1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("renewInterval must be at least PT0.01S");
+    // acquires, then every release times out
+    assertThatThrownBy(() -> LockOptions.builder().commandTimeout(Duration.ofNanos(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("commandTimeout must be at least PT0.01S and at most PT10M, was PT0.000000001S");
+    // overflowed later on Redis
+    assertThatThrownBy(() -> LockOptions.builder().commandTimeout(Duration.ofSeconds(Long.MAX_VALUE / 2)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most PT10M");
+    assertThatThrownBy(() -> LockOptions.builder().leaseTime(Duration.ofMillis(10)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("leaseTime must be at least PT0.05S and at most PT168H, was PT0.01S");
+    assertThatThrownBy(() -> LockOptions.builder().leaseTime(Duration.ofDays(8)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most PT168H");
+    // every lease would lapse before its first renewal is answered
+    assertThatThrownBy(() -> LockOptions.builder().leaseTime(Duration.ofSeconds(10))
+            .renewInterval(Duration.ofMillis(9_900)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("renewInterval (PT9.9S) must be at most half the leaseTime (PT10S)");
+    assertThatThrownBy(() -> LockOptions.builder().leaseTime(Duration.ofSeconds(3))
+            .commandTimeout(Duration.ofSeconds(3)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("commandTimeout (PT3S) must be at most the leaseTime (PT3S) minus the renewInterval (PT1S)")
+        .hasMessageContaining("PT2S at most");
+    assertThatThrownBy(() -> LockOptions.builder().leaseTime(Duration.ofSeconds(3)).withoutRenewal()
+            .commandTimeout(Duration.ofSeconds(3)).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("as renewal is off");
+  }
+
+  @Test
+  void theBoundsThemselvesAreAccepted() {
+    LockOptions shortest = LockOptions.builder().leaseTime(LockOptions.MIN_LEASE_TIME)
+        .renewInterval(LockOptions.MIN_RENEW_INTERVAL).commandTimeout(LockOptions.MIN_COMMAND_TIMEOUT).build();
+    assertThat(shortest.leaseTime()).isEqualTo(Duration.ofMillis(50));
+    LockOptions longest = LockOptions.builder().leaseTime(LockOptions.MAX_LEASE_TIME)
+        .renewInterval(LockOptions.MAX_LEASE_TIME.dividedBy(2)).commandTimeout(LockOptions.MAX_COMMAND_TIMEOUT).build();
+    assertThat(longest.commandTimeout()).isEqualTo(Duration.ofMinutes(10));
+  }
+
+  @Test
+  void aShortLeaseShortensTheDefaultCommandTimeoutInsteadOfFailing() {
+    assertThat(LockOptions.builder().leaseTime(Duration.ofMillis(1200)).build().commandTimeout())
+        .isEqualTo(Duration.ofMillis(800));
+    assertThat(LockOptions.builder().leaseTime(Duration.ofMillis(1200)).withoutRenewal().build().commandTimeout())
+        .isEqualTo(Duration.ofMillis(800));
+    assertThat(LockOptions.builder().leaseTime(Duration.ofSeconds(60)).build().commandTimeout())
+        .isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void toBuilderKeepsEveryOptionAndLetsEachBeSetOnceMore() {
+    LockOptions original = LockOptions.builder().leaseTime(Duration.ofSeconds(40)).renewInterval(Duration.ofSeconds(4))
+        .commandTimeout(Duration.ofSeconds(3)).namespace("billing").maxLocalHandoffs(5).build();
+    assertThat(original.toBuilder().build()).isEqualTo(original);
+    LockOptions shorter = original.toBuilder().leaseTime(Duration.ofSeconds(20)).build();
+    assertThat(shorter.leaseTime()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(shorter.renewInterval()).isEqualTo(Duration.ofSeconds(4));
+    assertThat(shorter.commandTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(shorter.namespace()).isEqualTo("billing");
+    assertThat(shorter.maxLocalHandoffs()).isEqualTo(5);
+    assertThatThrownBy(() -> original.toBuilder().leaseTime(Duration.ofSeconds(20)).leaseTime(Duration.ofSeconds(21)))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("leaseTime was already set");
+
+    LockOptions off = LockOptions.builder().withoutRenewal().withoutCohorting().build();
+    LockOptions offShorter = off.toBuilder().leaseTime(Duration.ofSeconds(10)).build();
+    assertThat(offShorter.renewalEnabled()).isFalse();
+    assertThat(offShorter.cohortingEnabled()).isFalse();
+    assertThat(off.toBuilder().renewInterval(Duration.ofSeconds(1)).build().renewInterval())
+        .isEqualTo(Duration.ofSeconds(1));
+
+    // a default renewal follows a new lease time; one that no longer fits is derived anew
+    assertThat(LockOptions.defaults().toBuilder().leaseTime(Duration.ofSeconds(6)).build().renewInterval())
+        .isEqualTo(Duration.ofSeconds(2));
+    assertThat(original.toBuilder().leaseTime(Duration.ofSeconds(6)).build().renewInterval())
+        .isEqualTo(Duration.ofSeconds(2));
+    assertThat(original.toBuilder().leaseTime(Duration.ofSeconds(6)).build().commandTimeout())
+        .isEqualTo(Duration.ofSeconds(3));
   }
 }

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 final class Cohort {
   private static final Logger log = LoggerFactory.getLogger(Cohort.class);
 
-  private record Waiter(CompletableFuture<@Nullable Tenure> result, @Nullable Thread thread, boolean waits) {}
+  private record Waiter(CompletableFuture<@Nullable Tenure> result, @Nullable Thread thread, boolean waits,
+      CoreLockClient.Waiting waiting) {}
 
   private final CoreLockClient client;
   private final CoreLock lock;
@@ -46,6 +47,8 @@ final class Cohort {
   private @Nullable CompletableFuture<BackendLease> pending;
   /** A release on the server is in flight; the next acquisition waits for it. */
   private boolean releasing;
+  /** The acquisition in flight ({@link #pendingHold}) found the lock held by another owner. */
+  private boolean pendingSeenHeld;
 
   Cohort(CoreLockClient client, CoreLock lock) {
     this.client = client;
@@ -54,23 +57,29 @@ final class Cohort {
   }
 
   /** Queues an acquisition; a non-waiting one that finds the lock busy here completes with null at once. */
-  void join(CompletableFuture<@Nullable Tenure> result, boolean waits, @Nullable Thread thread) {
-    Waiter waiter = new Waiter(result, thread, waits);
+  void join(CompletableFuture<@Nullable Tenure> result, boolean waits, @Nullable Thread thread,
+      CoreLockClient.Waiting waiting) {
+    Waiter waiter = new Waiter(result, thread, waits, waiting);
     @Nullable Hold start = null;
     boolean busy;
+    boolean seenHeld = false;
     synchronized (this) {
       boolean idle = holder == null && pendingHold == null && !releasing;
       busy = !waits && !idle;
       if (!busy) {
         queue.add(waiter);
         if (idle) {
-          start = pendingHold = new Hold(client, lock);
+          start = pendingHold = newHold();
         }
+        seenHeld = holder != null || (pendingHold != null && pendingSeenHeld);
       }
     }
     if (busy) {
       result.complete(null); // held or wanted by another thread of this client
       return;
+    }
+    if (seenHeld) {
+      waiting.seenHeld(); // held by another thread of this client, or by another owner as the queue found
     }
     result.whenComplete((tenure, failure) -> {
       if (failure != null || tenure == null) {
@@ -103,6 +112,8 @@ final class Cohort {
     Waiter next = null;
     Tenure first = null;
     Throwable error = failure;
+    List<Waiter> seenByQueue = List.of();
+    Waiter tooLate = null;
     boolean staleLease = false;
     Hold restart = null;
     synchronized (this) {
@@ -114,7 +125,7 @@ final class Cohort {
         if (failure == null && lease == null) {
           missed = removeNonWaiting();
           if (!queue.isEmpty()) {
-            restart = pendingHold = new Hold(client, lock);
+            restart = pendingHold = newHold();
           }
         } else if (failure == null) {
           next = pollLive();
@@ -123,13 +134,26 @@ final class Cohort {
           } else {
             try {
               first = attempt.grant(lease, next.thread());
-              if (attempt.isHeld()) {
+              if (first == null) {
+                // granted after its lease time had passed (and released): the queue asks again, or the one
+                // attempt that may not wait fails
+                if (next.waits()) {
+                  queue.addFirst(next);
+                } else {
+                  tooLate = next;
+                }
+                next = null;
+                if (!queue.isEmpty()) {
+                  restart = pendingHold = newHold();
+                }
+              } else if (attempt.isHeld()) {
                 hold = attempt;
                 holder = first;
                 handoffs = 0;
+                seenByQueue = new ArrayList<>(queue);
               } else if (!queue.isEmpty()) {
                 // lost as it was granted (the backend reported it first): its holder hears so, the rest go on
-                restart = pendingHold = new Hold(client, lock);
+                restart = pendingHold = newHold();
               }
             } catch (RuntimeException e) {
               error = e;
@@ -145,6 +169,12 @@ final class Cohort {
           queue.clear();
         }
       }
+    }
+    for (Waiter w : seenByQueue) {
+      w.waiting().seenHeld();
+    }
+    if (tooLate != null) {
+      tooLate.result().completeExceptionally(Hold.grantedTooLate(lock, client));
     }
     if (staleLease && lease != null) {
       lease.release().whenComplete((ok, ex) -> {
@@ -234,6 +264,28 @@ final class Cohort {
     }
   }
 
+  /** A new acquisition on the server for the queue. */
+  // guarded by this
+  private Hold newHold() {
+    pendingSeenHeld = false;
+    return new Hold(client, lock, null);
+  }
+
+  /** The queue's acquisition on the server found the lock held by another owner: every waiter is told. */
+  void seenHeld(Hold attempt) {
+    List<Waiter> toTell;
+    synchronized (this) {
+      if (pendingHold != attempt) {
+        return;
+      }
+      pendingSeenHeld = true;
+      toTell = new ArrayList<>(queue);
+    }
+    for (Waiter w : toTell) {
+      w.waiting().seenHeld();
+    }
+  }
+
   private synchronized boolean wouldHandOff(Tenure tenure) {
     return holder == tenure && handoffs < maxHandoffs && !queue.isEmpty();
   }
@@ -243,7 +295,7 @@ final class Cohort {
     synchronized (this) {
       releasing = false;
       if (!queue.isEmpty() && holder == null && pendingHold == null) {
-        start = pendingHold = new Hold(client, lock);
+        start = pendingHold = newHold();
       }
     }
     if (start != null) {
@@ -262,7 +314,7 @@ final class Cohort {
       holder = null;
       handoffs = 0;
       if (!queue.isEmpty() && pendingHold == null && !releasing) {
-        start = pendingHold = new Hold(client, lock);
+        start = pendingHold = newHold();
       }
     }
     if (start != null) {

@@ -1,6 +1,5 @@
 package dev.lockkit.internal;
 
-import dev.lockkit.DistributedLock;
 import dev.lockkit.Lease;
 import dev.lockkit.LockTimeoutException;
 import java.time.Duration;
@@ -12,15 +11,22 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A named lock of one client: re-entrancy for blocking callers, the local queue of {@link Cohort} when
- * cohorting is on, the rest goes to {@link CoreLockClient}.
+ * The state one client keeps for one lock name while it is in use: re-entrancy for blocking callers, the local
+ * queue of {@link Cohort} when cohorting is on; the rest goes to {@link CoreLockClient}. Users reach it through
+ * a {@link LockHandle}. It lives while pinned: by each operation in progress on the name and by each
+ * {@link Tenure} holding it. When the last pin is dropped it is retired and leaves the client's map, so that
+ * the state of a name no longer used is garbage; the next use makes a new one. Nothing is lost with it: no
+ * thread holds or waits for the name then.
  */
-final class CoreLock implements DistributedLock {
+final class CoreLock {
   private final CoreLockClient client;
   private final String name;
   /** The holding of the thread that acquired by a blocking call, for re-entrancy. */
   private final AtomicReference<@Nullable Tenure> threadHold = new AtomicReference<>();
   private final @Nullable Cohort cohort;
+  // guarded by this
+  private int pins;
+  private boolean retired;
 
   CoreLock(CoreLockClient client, String name) {
     this.client = client;
@@ -32,30 +38,55 @@ final class CoreLock implements DistributedLock {
     return client;
   }
 
+  /** Pins this state for an operation; false if it was retired (the caller looks the name up again). */
+  synchronized boolean pin() {
+    if (retired) {
+      return false;
+    }
+    pins++;
+    return true;
+  }
+
+  /**
+   * Pins this state for a holding made while an operation's pin keeps it; a holding that outlives every
+   * operation (won as its caller gave up, then released quietly) may find it retired, which is harmless.
+   */
+  synchronized void pinForHolding() {
+    pins++;
+  }
+
+  /** Drops a pin; the last one retires this state and takes it out of the client's map. */
+  void unpin() {
+    synchronized (this) {
+      if (--pins > 0 || retired) {
+        return;
+      }
+      retired = true;
+      // inside the monitor: a pin() that sees retired must find the map without this state afterwards
+      client.retire(this);
+    }
+  }
+
   @Nullable Cohort cohort() {
     return cohort;
   }
 
-  @Override
-  public String name() {
+  String name() {
     return name;
   }
 
-  @Override
-  public Lease acquire() throws InterruptedException {
+  Lease acquire() throws InterruptedException {
     Lease lease = blocking(-1, true);
     return java.util.Objects.requireNonNull(lease);
   }
 
-  @Override
-  public Lease acquire(Duration maxWait) throws InterruptedException {
+  Lease acquire(Duration maxWait) throws InterruptedException {
     Checks.positive(maxWait, "maxWait");
     Lease lease = blocking(Checks.toNanosSaturated(maxWait), true);
     return java.util.Objects.requireNonNull(lease);
   }
 
-  @Override
-  public Optional<Lease> tryAcquire() {
+  Optional<Lease> tryAcquire() {
     client.checkOpen();
     Lease reentered = reenter();
     if (reentered != null) {
@@ -71,8 +102,7 @@ final class CoreLock implements DistributedLock {
     }
   }
 
-  @Override
-  public Optional<Lease> tryAcquire(Duration maxWait) throws InterruptedException {
+  Optional<Lease> tryAcquire(Duration maxWait) throws InterruptedException {
     Checks.notNegative(maxWait, "maxWait");
     if (maxWait.isZero()) {
       return tryAcquire();
@@ -84,8 +114,7 @@ final class CoreLock implements DistributedLock {
     }
   }
 
-  @Override
-  public CompletableFuture<Lease> acquireAsync(Duration maxWait) {
+  CompletableFuture<Lease> acquireAsync(Duration maxWait) {
     Checks.positive(maxWait, "maxWait");
     client.checkOpen();
     CompletableFuture<@Nullable Tenure> attempt = client.start(this, true, Checks.toNanosSaturated(maxWait), null);
@@ -112,8 +141,7 @@ final class CoreLock implements DistributedLock {
     return result;
   }
 
-  @Override
-  public boolean isHeldByCurrentThread() {
+  boolean isHeldByCurrentThread() {
     Tenure hold = threadHold.get();
     return hold != null && hold.thread() == Thread.currentThread() && hold.isValid();
   }

@@ -3,6 +3,7 @@ package dev.lockkit.internal;
 import dev.lockkit.DistributedLock;
 import dev.lockkit.LockBackendException;
 import dev.lockkit.LockClient;
+import dev.lockkit.LockClientClosedException;
 import dev.lockkit.LockException;
 import dev.lockkit.LockOptions;
 import dev.lockkit.LockTimeoutException;
@@ -79,7 +80,38 @@ public final class CoreLockClient implements LockClient {
   public DistributedLock lock(String name) {
     checkOpen();
     Names.check(name);
-    return locks.computeIfAbsent(name, n -> new CoreLock(this, n));
+    return new LockHandle(this, name);
+  }
+
+  /**
+   * The state of the lock name for an operation about to use it, pinned: it stays this client's one state of
+   * that name until the pin is dropped ({@link CoreLock#unpin()}). A name's state is kept only while pinned
+   * (an operation in progress or a holding), so that a client that locks many distinct names keeps nothing of
+   * the names it no longer uses.
+   */
+  CoreLock pin(String name) {
+    while (true) {
+      CoreLock lock = locks.computeIfAbsent(name, n -> new CoreLock(this, n));
+      if (lock.pin()) {
+        return lock;
+      }
+      // retired as its last pin dropped; it has left the map by now, so the next look makes a new one
+    }
+  }
+
+  /** The state of the lock name if any operation or holding uses it now. */
+  @Nullable CoreLock existing(String name) {
+    return locks.get(name);
+  }
+
+  /** A retired state leaves the map, unless another took its place meanwhile. */
+  void retire(CoreLock lock) {
+    locks.remove(lock.name(), lock);
+  }
+
+  /** Lock names with state kept; for tests that it does not grow. */
+  int namesKept() {
+    return locks.size();
   }
 
   @Override
@@ -134,8 +166,12 @@ public final class CoreLockClient implements LockClient {
 
   private void failPending() {
     for (CompletableFuture<?> attempt : new ArrayList<>(pending)) {
-      attempt.completeExceptionally(new IllegalStateException("the LockClient was closed while waiting"));
+      attempt.completeExceptionally(closedWhileWaiting());
     }
+  }
+
+  LockClientClosedException closedWhileWaiting() {
+    return new LockClientClosedException("the LockClient (" + describe() + ") was closed while waiting");
   }
 
   void checkOpen() {
@@ -144,7 +180,8 @@ public final class CoreLockClient implements LockClient {
 
   /**
    * Starts one acquisition: through the lock's cohort when cohorting is on, else straight to the server.
-   * {@code timeoutNanos < 0} waits without a bound. A non-waiting attempt is bounded by the command timeout.
+   * {@code timeoutNanos < 0} waits without a bound. A non-waiting attempt is bounded by the command timeout; a
+   * timed one by its wait, but not before its first attempt found the lock held (see {@link Waiting}).
    */
   CompletableFuture<@Nullable Tenure> start(CoreLock lock, boolean waits, long timeoutNanos, @Nullable Thread thread) {
     CompletableFuture<@Nullable Tenure> result = new CompletableFuture<>();
@@ -152,34 +189,32 @@ public final class CoreLockClient implements LockClient {
     if (state.get() != OPEN) {
       // closed between checkOpen and here: close() may have missed this attempt
       pending.remove(result);
-      result.completeExceptionally(new IllegalStateException("this LockClient is closed"));
+      result.completeExceptionally(closedWhileWaiting());
       return result;
     }
-    Deadline deadline = null;
-    if (!waits) {
-      deadline = new Deadline(result, System.nanoTime() + commandTimeoutNanos, () -> new LockBackendException(
-          "no answer from " + describe() + " within " + options.commandTimeout() + " to an attempt on lock '"
-              + lock.name() + "'", null));
-    } else if (timeoutNanos >= 0) {
-      deadline = new Deadline(result, System.nanoTime() + timeoutNanos, () -> new LockTimeoutException("lock '"
-          + lock.name() + "' stayed held by another owner for " + Duration.ofNanos(timeoutNanos)));
-    }
-    Deadline timeout = deadline;
-    if (timeout != null) {
-      wakeups.add(timeout);
+    Waiting waiting = new Waiting(lock, result, waits, timeoutNanos);
+    if (waiting.bounded()) {
+      wakeups.add(waiting);
     }
     result.whenComplete((h, failure) -> {
       pending.remove(result);
-      if (timeout != null) {
-        wakeups.remove(timeout);
+      if (waiting.bounded()) {
+        wakeups.remove(waiting);
       }
     });
     Cohort cohort = lock.cohort();
     if (cohort != null) {
-      cohort.join(result, waits, thread);
+      cohort.join(result, waits, thread, waiting);
       return result;
     }
-    Hold hold = new Hold(this, lock);
+    attemptDirectly(lock, result, waits, thread, waiting);
+    return result;
+  }
+
+  /** One acquisition on the server for one caller (cohorting off); again if its grant came too late. */
+  private void attemptDirectly(CoreLock lock, CompletableFuture<@Nullable Tenure> result, boolean waits,
+      @Nullable Thread thread, Waiting waiting) {
+    Hold hold = new Hold(this, lock, waiting);
     CompletableFuture<BackendLease> attempt = acquireRemote(lock, hold, waits);
     attempt.whenComplete((lease, failure) -> {
       if (failure != null) {
@@ -194,7 +229,16 @@ public final class CoreLockClient implements LockClient {
           result.completeExceptionally(e);
           return;
         }
-        if (!result.complete(tenure)) {
+        if (tenure == null) {
+          // granted after its lease time had passed on this client's clock: released by grant; try again
+          if (waits) {
+            if (!result.isDone()) {
+              attemptDirectly(lock, result, true, thread, waiting);
+            }
+          } else {
+            result.completeExceptionally(Hold.grantedTooLate(lock, this));
+          }
+        } else if (!result.complete(tenure)) {
           tenure.releaseQuietly(); // the caller gave up (timeout, interrupt, close) as the lock was won
         }
       }
@@ -204,13 +248,12 @@ public final class CoreLockClient implements LockClient {
         attempt.cancel(false); // tells the backend to stop waiting and clean up
       }
     });
-    return result;
   }
 
   /** Asks the backend for the lock on behalf of {@code hold}; a backend that throws gives a failed future. */
   CompletableFuture<BackendLease> acquireRemote(CoreLock lock, Hold hold, boolean waits) {
     if (state.get() != OPEN) {
-      return CompletableFuture.failedFuture(new IllegalStateException("the LockClient was closed while waiting"));
+      return CompletableFuture.failedFuture(closedWhileWaiting());
     }
     AcquireRequest request = new AcquireRequest(
         options.namespace(), lock.name(), Tokens.next(), options.leaseTime(), waits, hold);
@@ -221,16 +264,46 @@ public final class CoreLockClient implements LockClient {
     }
   }
 
-  /** Fails an acquisition when its time is up. */
-  private static final class Deadline implements Wakeups.Due {
+  /**
+   * The bound of one acquisition. A non-waiting attempt fails with {@link LockBackendException} once the
+   * command timeout passed without an answer. A timed acquisition fails with {@link LockTimeoutException} once
+   * its wait is over, but only after its first attempt found the lock held ({@link #seenHeld()}): a wait
+   * shorter than a round trip must not fail on a free lock. Until then it waits for that first attempt at most
+   * the command timeout from its start, and then fails with {@link LockBackendException}.
+   */
+  final class Waiting implements Wakeups.Due {
+    private final CoreLock lock;
     private final CompletableFuture<?> result;
-    private final long at;
-    private final java.util.function.Supplier<RuntimeException> failure;
+    private final boolean waits;
+    private final long startNanos;
+    private final long timeoutNanos;
+    private volatile long at;
+    private volatile boolean seenHeld;
+    private volatile boolean firstAttemptOverdue;
 
-    Deadline(CompletableFuture<?> result, long at, java.util.function.Supplier<RuntimeException> failure) {
+    Waiting(CoreLock lock, CompletableFuture<?> result, boolean waits, long timeoutNanos) {
+      this.lock = lock;
       this.result = result;
-      this.at = at;
-      this.failure = failure;
+      this.waits = waits;
+      this.startNanos = System.nanoTime();
+      this.timeoutNanos = timeoutNanos;
+      long bound = waits ? timeoutNanos : commandTimeoutNanos;
+      this.at = bound < 0 || bound == Long.MAX_VALUE ? Long.MAX_VALUE : startNanos + bound;
+    }
+
+    boolean bounded() {
+      return !waits || timeoutNanos >= 0;
+    }
+
+    /** The lock was seen held by another owner (or by another thread of this client). */
+    void seenHeld() {
+      if (seenHeld) {
+        return;
+      }
+      seenHeld = true;
+      if (bounded() && System.nanoTime() - at >= 0) {
+        runTimer(() -> due(System.nanoTime())); // the wait ran out while the first attempt was answered
+      }
     }
 
     @Override
@@ -240,7 +313,20 @@ public final class CoreLockClient implements LockClient {
 
     @Override
     public void due(long now) {
-      result.completeExceptionally(failure.get()); // removes this deadline from the wake-ups
+      if (!waits) {
+        result.completeExceptionally(new LockBackendException("no answer from " + describe() + " within "
+            + options.commandTimeout() + " to an attempt on lock '" + lock.name() + "'", null));
+      } else if (seenHeld) {
+        result.completeExceptionally(new LockTimeoutException("lock '" + lock.name()
+            + "' stayed held by another owner for " + Duration.ofNanos(timeoutNanos)));
+      } else if (!firstAttemptOverdue && now - (startNanos + commandTimeoutNanos) < 0) {
+        firstAttemptOverdue = true;
+        at = startNanos + commandTimeoutNanos; // let the first attempt finish, within the command timeout
+      } else {
+        result.completeExceptionally(new LockBackendException("no answer from " + describe() + " within "
+            + options.commandTimeout() + " to the first attempt on lock '" + lock.name() + "' (the wait asked for "
+            + "was " + Duration.ofNanos(timeoutNanos) + "); the lock was not seen held", null));
+      }
     }
   }
 
@@ -250,7 +336,11 @@ public final class CoreLockClient implements LockClient {
       return (RuntimeException) t;
     }
     if (t instanceof CancellationException) {
-      return new IllegalStateException("acquisition of lock '" + lock.name() + "' was cancelled", t);
+      // the backend cancels what it still waits for only when it closes
+      LockClientClosedException closed = new LockClientClosedException("the LockClient (" + describe()
+          + ") was closed while acquisition of lock '" + lock.name() + "' was waiting");
+      closed.initCause(t);
+      return closed;
     }
     return new LockBackendException("acquisition of lock '" + lock.name() + "' on " + describe() + " failed: "
         + t, t);

@@ -1,6 +1,7 @@
 package dev.lockkit.internal;
 
 import dev.lockkit.LockBackendException;
+import dev.lockkit.LockClientClosedException;
 import dev.lockkit.LockLostException;
 import dev.lockkit.spi.BackendLease;
 import dev.lockkit.spi.LeaseEvents;
@@ -37,12 +38,19 @@ final class Hold implements LeaseEvents, Wakeups.Due {
   private @Nullable BackendLease remote;
   private @Nullable Tenure tenant;
   private @Nullable LockLostException lostBeforeGrant;
+  /** The tenure that held this hold when it was lost, and what it is told; set once, with state LOST. */
+  private @Nullable Tenure lostTenant;
+  private @Nullable LockLostException lostWith;
   private long renewAtNanos;
   private boolean renewing;
 
-  Hold(CoreLockClient client, CoreLock lock) {
+  /** The one acquisition this hold is for when cohorting is off; with cohorting the lock's cohort is told. */
+  private final CoreLockClient.@Nullable Waiting waiting;
+
+  Hold(CoreLockClient client, CoreLock lock, CoreLockClient.@Nullable Waiting waiting) {
     this.client = client;
     this.lock = lock;
+    this.waiting = waiting;
     this.leaseNanos = Checks.toNanosSaturated(client.options().leaseTime());
     // Clocks of client and server may run at slightly different rates: claim a little less than the lease.
     this.marginNanos = leaseNanos / 100;
@@ -59,23 +67,35 @@ final class Hold implements LeaseEvents, Wakeups.Due {
   }
 
   /**
-   * Makes the hold live once the backend granted it, held by a first tenant.
+   * Makes the hold live once the backend granted it, held by a first tenant. A grant whose lease time has
+   * already passed on this client's clock (its answer took longer than the lease: a frozen server, a long
+   * pause) is released at once and null returned: no acquisition hands out a lease that is invalid already.
    *
-   * @throws IllegalStateException if the client crashed or closed meanwhile
+   * @return the first tenant, or null if the grant came too late
+   * @throws LockClientClosedException if the client crashed or closed meanwhile
    * @throws LockBackendException if the server's token does not fit a fencing token; the lease is released
    */
-  Tenure grant(BackendLease lease, @Nullable Thread thread) {
+  @Nullable Tenure grant(BackendLease lease, @Nullable Thread thread) {
     long token = lease.fencingToken();
     if (token <= 0 || token > Tokens.MAX_SERVER_TOKEN) {
       lease.release();
       throw new LockBackendException("the server handed out fencing token " + token + " for lock '" + lock.name()
           + "', outside 1.." + Tokens.MAX_SERVER_TOKEN + "; the lock was released", null);
     }
+    if (System.nanoTime() - (lease.acquiredAtNanos() + leaseNanos - marginNanos) >= 0) {
+      log.debug("Lock '{}' was granted after its lease time had passed; released", lock.name());
+      lease.release().whenComplete((ok, ex) -> {
+        if (ex != null) {
+          log.debug("Release of a lease of '{}' granted too late failed; it has expired anyway", lock.name(), ex);
+        }
+      });
+      return null;
+    }
     Tenure first;
     LockLostException early;
     synchronized (this) {
       if (state != State.PENDING) {
-        throw new IllegalStateException("the LockClient was closed while waiting");
+        throw client.closedWhileWaiting();
       }
       remote = lease;
       serverToken = token;
@@ -91,6 +111,13 @@ final class Hold implements LeaseEvents, Wakeups.Due {
       lose(early.getMessage(), early.getCause(), false);
     }
     return first;
+  }
+
+  /** Why a single attempt failed whose grant came only after its lease time had passed. */
+  static LockBackendException grantedTooLate(CoreLock lock, CoreLockClient client) {
+    return new LockBackendException("the answer from " + client.describe() + " that granted lock '" + lock.name()
+        + "' came after its lease time (" + client.options().leaseTime() + ") had passed; the lock was released",
+        null);
   }
 
   /** Passes the held lock to the next local holder, the {@code index}-th in a row. */
@@ -222,10 +249,19 @@ final class Hold implements LeaseEvents, Wakeups.Due {
     return lose(reason, cause, releaseRemotely, State.HELD);
   }
 
+  /**
+   * The loss of this hold if {@code tenure} held it when it was lost. A tenure closing at the moment the hold
+   * is lost asks here, so that it is told even if the thread that marked the loss has not reached it yet.
+   */
+  synchronized @Nullable LockLostException lossOf(Tenure tenure) {
+    return lostTenant == tenure ? lostWith : null;
+  }
+
   /** Marks the hold lost if it is in state {@code from}, tells its tenant, and maybe tells the server. */
   private CompletableFuture<?> lose(String reason, @Nullable Throwable cause, boolean releaseRemotely, State from) {
     Tenure holder;
     BackendLease lease;
+    LockLostException e;
     synchronized (this) {
       if (state != from) {
         return CompletableFuture.completedFuture(null);
@@ -234,10 +270,14 @@ final class Hold implements LeaseEvents, Wakeups.Due {
       holder = tenant;
       tenant = null;
       lease = remote;
+      // the loss and whom it concerns are recorded in the same step as the state: see lossOf
+      e = new LockLostException("lease of lock '" + lock.name() + "' (fencing token "
+          + (holder == null ? Tokens.fencing(serverToken, 0) : holder.fencingToken()) + ") was lost: " + reason,
+          cause);
+      lostTenant = holder;
+      lostWith = e;
     }
     client.unregister(this);
-    LockLostException e = new LockLostException("lease of lock '" + lock.name() + "' (fencing token "
-        + (holder == null ? Tokens.fencing(serverToken, 0) : holder.fencingToken()) + ") was lost: " + reason, cause);
     log.warn("{}", e.getMessage());
     if (holder != null) {
       holder.lost(e);
@@ -326,6 +366,18 @@ final class Hold implements LeaseEvents, Wakeups.Due {
   }
 
   // ---- LeaseEvents: what the backend reports ----
+
+  @Override
+  public void seenHeld() {
+    if (waiting != null) {
+      waiting.seenHeld();
+    } else {
+      Cohort cohort = lock.cohort();
+      if (cohort != null) {
+        cohort.seenHeld(this);
+      }
+    }
+  }
 
   @Override
   public void suspended() {

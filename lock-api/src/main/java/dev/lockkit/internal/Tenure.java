@@ -33,6 +33,7 @@ final class Tenure {
     this.hold = hold;
     this.thread = thread;
     this.index = index;
+    hold.lock().pinForHolding(); // dropped once, when this tenure ends: see ended()
   }
 
   @Nullable Thread thread() {
@@ -105,13 +106,24 @@ final class Tenure {
     try {
       lock().released(this, false);
     } finally {
+      // the hold may have been lost by another thread (the timer, the backend) as this close began: that
+      // thread may not have told this tenure yet, but the hold knows whom the loss concerns
+      LockLostException lostAsClosed = hold.lossOf(this);
+      if (lostAsClosed != null) {
+        lost(lostAsClosed);
+      }
       LockLostException lostMeanwhile;
+      boolean ends = false;
       synchronized (this) {
         lostMeanwhile = state == State.LOST ? lost : null;
         if (state == State.RELEASING) {
           state = State.RELEASED;
+          ends = true;
         }
         listeners = List.of();
+      }
+      if (ends) {
+        ended();
       }
       if (lostMeanwhile != null) {
         throw lostMeanwhile;
@@ -129,7 +141,11 @@ final class Tenure {
       listeners = List.of();
       lock().forget(this);
     }
-    lock().released(this, true);
+    try {
+      lock().released(this, true);
+    } finally {
+      ended();
+    }
   }
 
   /** The hold was lost while this tenure held it (or was releasing it). */
@@ -148,6 +164,12 @@ final class Tenure {
     for (Consumer<? super LockLostException> listener : toRun) {
       lock().client().runEvent(() -> runListener(listener, e));
     }
+    ended();
+  }
+
+  /** Runs once, after the move to RELEASED or LOST: the name's state need no longer be kept for this holding. */
+  private void ended() {
+    lock().unpin();
   }
 
   private void runListener(Consumer<? super LockLostException> listener, LockLostException e) {

@@ -40,6 +40,7 @@ final class MemoryBackend implements LockBackend {
     if (!request.waits()) {
       return CompletableFuture.completedFuture(null);
     }
+    request.events().seenHeld();
     CompletableFuture<BackendLease> future = new CompletableFuture<>();
     Waiter waiter = new Waiter(key, request.ownerToken(), leaseNanos, future);
     server.addWaiter(key, waiter);

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.lockkit.DistributedLock;
 import dev.lockkit.Lease;
 import dev.lockkit.LockClient;
+import dev.lockkit.LockClientClosedException;
 import dev.lockkit.LockLostException;
 import dev.lockkit.LockTimeoutException;
 import dev.lockkit.contract.Workers.Worker;
@@ -384,10 +385,10 @@ public abstract class CohortingContract extends LifecycleContract {
     a.close();
     assertThat(held.isValid()).isFalse();
     for (Worker<Lease> w : waiters) {
-      assertThatThrownBy(() -> w.get(PROMPTLY)).isInstanceOf(IllegalStateException.class);
+      assertThatThrownBy(() -> w.get(PROMPTLY)).isInstanceOf(LockClientClosedException.class);
     }
     assertThatThrownBy(() -> async.get(PROMPTLY.toMillis(), TimeUnit.MILLISECONDS))
-        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalStateException.class);
+        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(LockClientClosedException.class);
     await().atMost(PROMPTLY).until(() -> heard.get() != null);
     assertThatThrownBy(held::close).isInstanceOf(LockLostException.class);
     LockClient other = client();

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.lockkit.DistributedLock;
 import dev.lockkit.Lease;
 import dev.lockkit.LockClient;
+import dev.lockkit.LockClientClosedException;
 import dev.lockkit.LockLostException;
 import java.time.Duration;
 import java.util.List;
@@ -43,7 +44,7 @@ public abstract class LifecycleContract extends WaitingContract {
     CompletableFuture<Lease> attempt = waiter.lock(name).acquireAsync(Duration.ofSeconds(60));
     waiter.close();
     assertThatThrownBy(() -> attempt.get(20, TimeUnit.SECONDS))
-        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(IllegalStateException.class);
+        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(LockClientClosedException.class);
     held.close();
     LockClient third = client();
     await().atMost(PROMPTLY).until(() -> wasFree(third, name));

@@ -91,7 +91,7 @@ class ChildJvmFaultsTest {
 
   private WorkloadMain.Settings settings(String prefix, Duration duration, Duration maxWait) {
     return new WorkloadMain.Settings(prefix, "memory:faults", "faults/counter", 2, 2, duration, maxWait,
-        Duration.ofSeconds(1), Duration.ofSeconds(2), "lockkit");
+        Duration.ofSeconds(1), Duration.ofMillis(600), "lockkit");
   }
 
   private ChildJvm start(WorkloadMain.Settings settings) {

@@ -165,7 +165,7 @@ class InMemoryFaultsTest {
     List<LockClient> made = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       made.add(Locks.connect("memory:" + store, LockOptions.builder().leaseTime(LEASE)
-          .commandTimeout(Duration.ofSeconds(2)).build()));
+          .commandTimeout(Duration.ofMillis(600)).build()));
     }
     clients.addAll(made);
     return made;

@@ -48,8 +48,10 @@ class CohortTest {
     return client;
   }
 
-  private static Cohort cohortOf(DistributedLock lock) {
-    return java.util.Objects.requireNonNull(((CoreLock) lock).cohort());
+  /** Threads queued in the lock's cohort; none when the client keeps no state for the name. */
+  private static int queued(DistributedLock lock) {
+    CoreLock state = ((LockHandle) lock).state();
+    return state == null ? 0 : java.util.Objects.requireNonNull(state.cohort()).queued();
   }
 
   /** Starts {@code n} threads that each take the lock once, record their token, and release it. */
@@ -63,7 +65,7 @@ class CohortTest {
         return null;
       }));
     }
-    await().atMost(WAIT).until(() -> cohortOf(lock).queued() == n);
+    await().atMost(WAIT).until(() -> queued(lock) == n);
     return takers;
   }
 
@@ -139,7 +141,7 @@ class CohortTest {
         .isInstanceOf(dev.lockkit.LockTimeoutException.class);
     assertThat(server.waiting()).as("the patient waiter still waits on the server").isEqualTo(1);
     patient.cancel(true);
-    await().atMost(WAIT).until(() -> server.waiting() == 0 && cohortOf(lock).queued() == 0);
+    await().atMost(WAIT).until(() -> server.waiting() == 0 && queued(lock) == 0);
     elsewhere.close();
     assertThat(server.isHeld()).isFalse();
   }
@@ -149,14 +151,14 @@ class CohortTest {
     DistributedLock lock = client(LockOptions.builder().leaseTime(Duration.ofSeconds(30)).build()).lock("orders/1");
     Lease first = lock.acquire(WAIT);
     CompletableFuture<Lease> second = lock.acquireAsync(WAIT);
-    await().atMost(WAIT).until(() -> cohortOf(lock).queued() == 1);
+    await().atMost(WAIT).until(() -> queued(lock) == 1);
     first.close();
     Lease holder = second.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     assertThat(holder.fencingToken()).isEqualTo(first.fencingToken() + 1);
     AtomicReference<LockLostException> told = new AtomicReference<>();
     holder.onLost(told::set);
     CompletableFuture<Lease> third = lock.acquireAsync(WAIT);
-    await().atMost(WAIT).until(() -> cohortOf(lock).queued() == 1);
+    await().atMost(WAIT).until(() -> queued(lock) == 1);
 
     // the server loses the lock (as a failover without the key would); the next renewal finds out
     Hold hold = currentHold(holder);
@@ -185,7 +187,7 @@ class CohortTest {
     DistributedLock lock = client(LockOptions.defaults()).lock("orders/1");
     Lease first = lock.acquire(WAIT);
     CompletableFuture<Lease> second = lock.acquireAsync(WAIT);
-    await().atMost(WAIT).until(() -> cohortOf(lock).queued() == 1);
+    await().atMost(WAIT).until(() -> queued(lock) == 1);
     server.expire(); // the server forgot the lock without the client hearing of it (restart without data)
     Lease elsewhere = client(LockOptions.defaults()).lock("orders/1").acquire(WAIT);
     assertThatThrownBy(first::close).isInstanceOf(LockLostException.class)
@@ -203,7 +205,7 @@ class CohortTest {
     DistributedLock lock = client(LockOptions.builder().leaseTime(lease).withoutRenewal().build()).lock("orders/1");
     Lease first = lock.acquire(WAIT);
     CompletableFuture<Lease> second = lock.acquireAsync(WAIT);
-    await().atMost(WAIT).until(() -> cohortOf(lock).queued() == 1);
+    await().atMost(WAIT).until(() -> queued(lock) == 1);
     long handedAt = System.nanoTime();
     first.close();
     Lease holder = second.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -222,7 +224,7 @@ class CohortTest {
         .renewInterval(Duration.ofMillis(100)).build()).lock("orders/1");
     Lease first = lock.acquire(WAIT);
     CompletableFuture<Lease> second = lock.acquireAsync(WAIT);
-    await().atMost(WAIT).until(() -> cohortOf(lock).queued() == 1);
+    await().atMost(WAIT).until(() -> queued(lock) == 1);
     first.close();
     Lease holder = second.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     await().atMost(WAIT).until(() -> server.renewals.get() >= 15); // 1.5 s: well past the first lease

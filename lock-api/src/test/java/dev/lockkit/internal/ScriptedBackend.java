@@ -60,6 +60,7 @@ final class ScriptedBackend implements LockBackend {
       if (!request.waits()) {
         return CompletableFuture.completedFuture(null);
       }
+      request.events().seenHeld();
       CompletableFuture<BackendLease> future = new CompletableFuture<>();
       waiting.add(new Pending(request, future, sentAt));
       return future;
