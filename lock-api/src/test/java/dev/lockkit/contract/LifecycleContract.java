@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** Semantics 7 and 8 of DESIGN.md: closing, and bad input refused before anything is sent. */
-public abstract class LifecycleContract extends WaitingContract {
+public abstract class LifecycleContract extends LossContract {
 
   @Test
   void closingTheClientReleasesItsLeasesAndTellsTheirHolders() throws Exception {
