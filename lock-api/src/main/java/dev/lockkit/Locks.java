@@ -1,6 +1,7 @@
 package dev.lockkit;
 
 import dev.lockkit.internal.Checks;
+import dev.lockkit.internal.Uris;
 import dev.lockkit.spi.LockProvider;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -105,7 +106,7 @@ public final class Locks {
     Checks.notNull(options, "options");
     Checks.notNull(loader, "loader");
     Checks.argument(uri.getScheme() != null,
-        "uri must start with a scheme such as redis://, zookeeper:// or memory:, was '%s'", uri);
+        "uri must start with a scheme such as redis://, zookeeper:// or memory:, was '%s'", Uris.redact(uri));
     return provider(uri, loader).connect(uri, options);
   }
 
@@ -119,7 +120,11 @@ public final class Locks {
     try {
       return new URI(text);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("uri is not a valid URI: " + e.getMessage(), e);
+      // neither the message nor a cause may carry the password that the text may hold
+      throw new IllegalArgumentException("uri is not a valid URI: " + e.getReason()
+          + (e.getIndex() >= 0 ? " at index " + e.getIndex() : "") + ": " + Uris.redact(text)
+          + " (characters outside the URI syntax, such as spaces or a '%' in a password, must be "
+          + "percent-encoded)");
     }
   }
 
@@ -151,7 +156,7 @@ public final class Locks {
     }
     if (matches.isEmpty()) {
       StringBuilder msg = new StringBuilder("no lock provider for the scheme '").append(scheme)
-          .append("' of ").append(uri).append("; schemes on the class path: ").append(available);
+          .append("' of ").append(Uris.redact(uri)).append("; schemes on the class path: ").append(available);
       if (!scheme.equals("memory") && !available.contains(scheme)) {
         msg.append(" (add lock-redis for redis, rediss and redis-cluster; lock-zookeeper for zookeeper)");
       }

@@ -43,6 +43,8 @@ final class Hold implements LeaseEvents, Wakeups.Due {
   private @Nullable LockLostException lostWith;
   private long renewAtNanos;
   private boolean renewing;
+  /** Renewals failed in a row: the first is logged at WARN, the retries at DEBUG, so one event is one line. */
+  private int renewalFailures;
 
   /** The one acquisition this hold is for when cohorting is off; with cohorting the lock's cohort is told. */
   private final CoreLockClient.@Nullable Waiting waiting;
@@ -346,10 +348,20 @@ final class Hold implements LeaseEvents, Wakeups.Due {
       if (failure == null) {
         extendDeadline(sentAt);
         renewAtNanos = System.nanoTime() + renewNanos;
+        if (renewalFailures > 0) {
+          log.info("Renewal of lock '{}' succeeded again after {} failed attempts", lock.name(), renewalFailures);
+          renewalFailures = 0;
+        }
       } else {
         long left = deadlineNanos - System.nanoTime();
-        log.warn("Renewal of lock '{}' failed, {} ms of lease left: {}", lock.name(),
-            TimeUnit.NANOSECONDS.toMillis(left), Futures.unwrap(failure).toString());
+        renewalFailures++;
+        if (renewalFailures == 1) {
+          log.warn("Renewal of lock '{}' failed, {} ms of lease left; retrying until it runs out: {}", lock.name(),
+              TimeUnit.NANOSECONDS.toMillis(left), Futures.unwrap(failure).toString());
+        } else {
+          log.debug("Renewal of lock '{}' failed again ({} in a row), {} ms of lease left: {}", lock.name(),
+              renewalFailures, TimeUnit.NANOSECONDS.toMillis(left), Futures.unwrap(failure).toString());
+        }
         renewAtNanos = System.nanoTime() + Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(renewNanos, left / 3));
       }
       due = dueAt();

@@ -3,6 +3,7 @@ package dev.lockkit.memory;
 import dev.lockkit.LockClient;
 import dev.lockkit.LockOptions;
 import dev.lockkit.internal.Checks;
+import dev.lockkit.internal.Uris;
 import dev.lockkit.spi.LockClients;
 import dev.lockkit.spi.LockProvider;
 import java.net.URI;
@@ -39,7 +40,7 @@ public final class MemoryLockProvider implements LockProvider {
   public LockClient connect(URI uri, LockOptions options) {
     Checks.notNull(uri, "uri");
     Checks.notNull(options, "options");
-    Checks.argument(supports(uri), "uri must have the scheme memory, was %s", uri);
+    Checks.argument(supports(uri), "uri must have the scheme memory, was %s", Uris.redact(uri));
     String part = uri.getSchemeSpecificPart() == null ? "" : uri.getSchemeSpecificPart();
     String query = "";
     int q = part.indexOf('?');
@@ -52,7 +53,7 @@ public final class MemoryLockProvider implements LockProvider {
       store = "default";
     }
     Checks.argument(STORE.matcher(store).matches(),
-        "memory store name must be 1 to 64 of A-Z a-z 0-9 _ -, was '%s' in %s", store, uri);
+        "memory store name must be 1 to 64 of A-Z a-z 0-9 _ -, was '%s' in %s", store, Uris.redact(uri));
     Duration retention = retention(query, uri);
     MemoryLockServer server = STORES.computeIfAbsent(store,
         name -> new MemoryLockServer(name, Checks.toNanosSaturated(retention)));

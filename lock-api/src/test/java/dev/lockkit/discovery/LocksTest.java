@@ -2,6 +2,7 @@ package dev.lockkit.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.lockkit.Lease;
 import dev.lockkit.LockClient;
@@ -55,6 +56,22 @@ class LocksTest {
     assertThatThrownBy(() -> Locks.connect("memory:", null)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("options");
     assertThatThrownBy(() -> Locks.connect("memory:bad name!")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void noMessageNorCauseShowsThePasswordOfAUri() {
+    Throwable unknown = catchThrowable(() -> Locks.connect("etcd://app:s3cret@localhost:2379"));
+    assertThat(unknown).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("etcd://app:***@localhost:2379");
+    Throwable malformed = catchThrowable(() -> Locks.connect("redis://app:s3cret pass@localhost:6379"));
+    assertThat(malformed).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("app:***@");
+    Throwable noScheme = catchThrowable(() -> Locks.connect(URI.create("//app:s3cret@localhost:6379")));
+    assertThat(noScheme).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("scheme");
+    for (Throwable t : List.of(unknown, malformed, noScheme)) {
+      for (Throwable e = t; e != null; e = e.getCause()) {
+        assertThat(e.getMessage()).doesNotContain("s3cret");
+      }
+    }
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.lockkit.internal;
 
+import dev.lockkit.LockBackendException;
 import dev.lockkit.spi.AcquireRequest;
 import dev.lockkit.spi.BackendLease;
 import dev.lockkit.spi.LockBackend;
@@ -19,6 +20,9 @@ final class ScriptedBackend implements LockBackend {
   final AtomicInteger releases = new AtomicInteger();
   final AtomicInteger renewals = new AtomicInteger();
   final AtomicInteger confirmations = new AtomicInteger();
+
+  /** While set, renewals fail as they would against a server that does not answer. */
+  volatile boolean renewalsFail;
 
   private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
   private @Nullable String owner;
@@ -129,6 +133,9 @@ final class ScriptedBackend implements LockBackend {
     @Override
     public CompletableFuture<Boolean> renew(Duration leaseTime) {
       renewals.incrementAndGet();
+      if (renewalsFail) {
+        return CompletableFuture.failedFuture(new LockBackendException("scripted: no answer", null));
+      }
       synchronized (ScriptedBackend.this) {
         return CompletableFuture.completedFuture(token.equals(owner));
       }
