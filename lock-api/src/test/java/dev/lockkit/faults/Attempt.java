@@ -90,16 +90,16 @@ public record Attempt(String id, String holder, long acquireStartNanos, long acq
   /**
    * Whether the holder was told that its critical section may not have been protected: it saw
    * {@code isValid()} false, a loss listener ran before {@code close()} returned, or {@code close()} threw
-   * {@code LockLostException} or {@code LockBackendException} (a release that could not reach the server
-   * also tells the holder that something went wrong; the issue counts any throwing {@code close()}).
+   * {@code LockLostException}. A {@code close()} that threw {@code LockBackendException} does not count: it
+   * says that the release was not confirmed, not that the lease had been lost, and a holder whose
+   * {@code isValid()} stayed true throughout was never told that its section was unprotected.
    *
    * @return true if the holder learned of the loss
    */
   public boolean toldOfLoss() {
     boolean listenerInTime = listenerAtNanos != NONE
         && (closeEndNanos == NONE || listenerAtNanos - closeEndNanos <= 0);
-    return invalidSeenAtNanos != NONE || closed == Closed.LOST || closed == Closed.BACKEND_ERROR
-        || listenerInTime;
+    return invalidSeenAtNanos != NONE || closed == Closed.LOST || listenerInTime;
   }
 
   /**

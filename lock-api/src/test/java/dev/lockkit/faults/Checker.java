@@ -4,15 +4,19 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reads a finished {@link Recording} and counts what went wrong. The definitions, on which every column
  * rests:
  *
  * <ul>
- *   <li>A <b>section</b> is an attempt that got a lease which was valid when first checked. It starts at
+ *   <li>A <b>section</b> is an attempt that got a lease which was valid when first checked. The
+ *       <b>acquisitions</b> column counts the sections that wrote: a lease that was invalid when first checked,
+ *       or turned invalid before the write, protected no work. It starts at
  *       {@link Attempt#validAtNanos()} (a moment the lease was certainly held, so sections start in the
  *       order the server granted them, also when a holder was frozen before it could look) and ends at
  *       {@link Attempt#closeStartNanos()}. A section is <em>newer</em> than another if it started later.
@@ -75,7 +79,14 @@ public final class Checker {
   public static FaultReport check(String backend, String fault, List<Attempt> attempts,
       List<FencedStore.Access> accesses, List<Pause> pauses, Duration grace, List<String> leftovers) {
     List<String> examples = new ArrayList<>();
-    long acquisitions = attempts.stream().filter(Attempt::gotLease).count();
+    Set<String> wrote = new HashSet<>();
+    for (FencedStore.Access access : accesses) {
+      if (access.kind() == FencedStore.Kind.WRITE) {
+        wrote.add(access.section());
+      }
+    }
+    // a lease already invalid when first checked protected nothing and wrote nothing: not an acquisition
+    long acquisitions = attempts.stream().filter(a -> a.hasSection() && wrote.contains(a.id())).count();
     long failed = attempts.stream()
         .filter(a -> a.acquired() == Attempt.Acquired.TIMEOUT || a.acquired() == Attempt.Acquired.BACKEND_ERROR)
         .count();

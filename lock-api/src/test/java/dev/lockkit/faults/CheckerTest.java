@@ -117,14 +117,29 @@ class CheckerTest {
   }
 
   @Test
-  void aCloseThatThrowsTellsTheHolder() {
+  void aCloseThatThrowsLockLostTellsTheHolderButAReleaseThatTimedOutDoesNot() {
     section("lost#0", 1, 0, 100, Closed.LOST, false);
     section("unreachable#0", 2, 20, 200, Closed.BACKEND_ERROR, false);
     section("new#0", 3, 150, 160, Closed.OK, false);
 
     FaultReport r = check(List.of());
     assertThat(r.overlaps()).isEqualTo(2);
-    assertThat(r.silentLosses()).isZero();
+    assertThat(r.silentLosses()).as("isValid() stayed true and close() only failed to reach the server")
+        .isEqualTo(1);
+    assertThat(r.toString()).contains("silent loss: unreachable#0");
+  }
+
+  @Test
+  void onlySectionsThatStartedValidAndWroteCountAsAcquisitions() {
+    section("wrote#0", 1, 0, 10, Closed.OK, false);
+    read("wrote#0", 1, 1);
+    write("wrote#0", 1, 2, true);
+    section("skipped#0", 2, 20, 30, Closed.LOST, true); // turned invalid before its write
+    read("skipped#0", 2, 21);
+    attempts.add(new Attempt("dead#0", "dead", 40 * MS, 41 * MS, 5_000 * MS, Acquired.YES, 3, Attempt.NONE,
+        41 * MS, Attempt.NONE, 42 * MS, 43 * MS, 5_000 * MS, Closed.LOST)); // invalid when first checked
+
+    assertThat(check(List.of()).acquisitions()).isEqualTo(1);
   }
 
   @Test

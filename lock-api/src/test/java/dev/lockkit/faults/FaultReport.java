@@ -9,7 +9,7 @@ import java.util.List;
  *
  * @param backend the backend, such as {@code memory} or {@code redis (Lettuce)}
  * @param fault the fault, such as {@code none} or {@code client paused 2x lease}
- * @param acquisitions leases obtained
+ * @param acquisitions critical sections that started with a valid lease and wrote (see {@link Checker})
  * @param failedAcquisitions acquisitions that timed out or met a backend error (expected under faults)
  * @param overlaps critical sections whose successor began before they ended (two holders at once)
  * @param staleRejected stale writes the fence rejected

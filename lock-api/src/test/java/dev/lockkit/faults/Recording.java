@@ -1,7 +1,9 @@
 package dev.lockkit.faults;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.stream.Collectors;
 
 /**
  * Everything one fault run records, in the test's JVM: the {@link FencedStore} with its access log, every
@@ -75,22 +77,27 @@ public final class Recording {
   }
 
   /**
-   * How many attempts got a lease so far; cheap enough to poll while a run goes on.
+   * How many critical sections started with a valid lease and wrote so far (the acquisitions column of
+   * {@link Checker}); cheap enough to poll while a run goes on.
    *
    * @return the number of acquisitions
    */
   public long acquisitions() {
-    return attempts.stream().filter(Attempt::gotLease).count();
+    return acquisitions("");
   }
 
   /**
-   * How many acquisitions holders whose name starts with the prefix made so far.
+   * How many acquisitions (as {@link #acquisitions()} counts them) holders whose name starts with the prefix
+   * made so far.
    *
    * @param holderPrefix such as {@code p1/}
    * @return the number of their acquisitions
    */
   public long acquisitions(String holderPrefix) {
-    return attempts.stream().filter(a -> a.gotLease() && a.holder().startsWith(holderPrefix)).count();
+    Set<String> wrote = store().accesses().stream().filter(a -> a.kind() == FencedStore.Kind.WRITE)
+        .map(FencedStore.Access::section).collect(Collectors.toSet());
+    return attempts.stream()
+        .filter(a -> a.hasSection() && a.holder().startsWith(holderPrefix) && wrote.contains(a.id())).count();
   }
 
   /**
