@@ -30,20 +30,26 @@ public interface DistributedLock {
    * @return the lease, valid on return
    * @throws InterruptedException if the calling thread is interrupted while waiting; nothing is held then
    * @throws LockBackendException if the server cannot be reached
-   * @throws IllegalStateException if the client is closed, or is closed while waiting
+   * @throws IllegalStateException if the client is closed
+   * @throws LockClientClosedException if the client is closed while waiting; nothing is held then
    */
   Lease acquire() throws InterruptedException;
 
   /**
-   * Acquires the lock, waiting at most {@code maxWait}.
+   * Acquires the lock, waiting at most {@code maxWait}. At least one complete attempt is made, as by
+   * {@link #tryAcquire()}, however short the wait: a free lock is acquired even if the round trip takes longer
+   * than {@code maxWait}. The wait is given up only once the lock was seen held by another owner; if the first
+   * attempt gets no answer within the command timeout, the call fails with {@link LockBackendException}.
    *
-   * @param maxWait the longest time to wait, positive
+   * @param maxWait the longest time to wait for another owner to release the lock, positive
    * @return the lease, valid on return
-   * @throws LockTimeoutException if the lock stayed held by others for the whole of {@code maxWait}
+   * @throws LockTimeoutException if the lock was seen held by others and stayed held for the whole of
+   *     {@code maxWait}
    * @throws InterruptedException if the calling thread is interrupted while waiting; nothing is held then
    * @throws LockBackendException if the server cannot be reached within the command timeout
    * @throws IllegalArgumentException if {@code maxWait} is null, zero or negative
-   * @throws IllegalStateException if the client is closed, or is closed while waiting
+   * @throws IllegalStateException if the client is closed
+   * @throws LockClientClosedException if the client is closed while waiting; nothing is held then
    */
   Lease acquire(Duration maxWait) throws InterruptedException;
 
@@ -60,21 +66,23 @@ public interface DistributedLock {
   /**
    * Acquires the lock if it becomes free within {@code maxWait}.
    *
-   * @param maxWait the longest time to wait, zero or positive (zero is one attempt)
+   * @param maxWait the longest time to wait, zero or positive (zero is one attempt; a positive wait also makes
+   *     at least one complete attempt, as {@link #acquire(Duration)} does)
    * @return the lease, or empty if the lock stayed held by others for the whole wait
    * @throws InterruptedException if the calling thread is interrupted while waiting; nothing is held then
    * @throws LockBackendException if the server cannot be reached within the command timeout
    * @throws IllegalArgumentException if {@code maxWait} is null or negative
-   * @throws IllegalStateException if the client is closed, or is closed while waiting
+   * @throws IllegalStateException if the client is closed
+   * @throws LockClientClosedException if the client is closed while waiting; nothing is held then
    */
   Optional<Lease> tryAcquire(Duration maxWait) throws InterruptedException;
 
   /**
    * Acquires the lock without blocking the caller. The future completes with the lease, or exceptionally with
-   * {@link LockTimeoutException} after {@code maxWait}, with {@link LockBackendException} if the server
-   * cannot be reached, or with {@link IllegalStateException} if the client is closed meanwhile. Cancelling
-   * the future abandons the attempt; an acquisition that wins the race with the cancellation is released.
-   * The lease is not bound to any thread.
+   * {@link LockTimeoutException} after {@code maxWait} (counted as by {@link #acquire(Duration)}), with
+   * {@link LockBackendException} if the server cannot be reached, or with {@link LockClientClosedException} if
+   * the client is closed meanwhile. Cancelling the future abandons the attempt; an acquisition that wins the
+   * race with the cancellation is released. The lease is not bound to any thread.
    *
    * @param maxWait the longest time to wait, positive
    * @return a future of the lease
