@@ -57,6 +57,9 @@ final class ZkAcquisition implements Watcher {
   private final AtomicBoolean finished = new AtomicBoolean();
   private final AtomicBoolean nodeDeleted = new AtomicBoolean();
   private final AtomicInteger creates = new AtomicInteger();
+  /** Set once the first complete attempt found a predecessor and told the client ({@code seenHeld}). */
+  private final AtomicBoolean toldHeld = new AtomicBoolean();
+  /** The nanoTime before the create (and the children read pipelined behind it) was sent. */
   private long sentAtNanos;
   /** Set if the create was sent alone, expecting to win without the children read. */
   private volatile QuietParents.@Nullable Claim claim;
@@ -190,7 +193,7 @@ final class ZkAcquisition implements Watcher {
       long sequence = LockNodes.sequence(LockNodes.nodeName(path));
       if (answered && LockNodes.ordered(sequence) && quick.wins(sequence)) {
         backend.quietParents().wonQuickly();
-        win(path, true);
+        win(path, true, sentAtNanos);
       } else {
         readChildren();
       }
@@ -203,7 +206,7 @@ final class ZkAcquisition implements Watcher {
       early = earlyChildren;
     }
     if (readAnswered) {
-      decideOrReread(early);
+      decideOrReread(early, sentAtNanos);
     } else if (pending != null) {
       boundEarlyRead(pending); // the pipelined read is still under way and decides
     }
@@ -217,7 +220,7 @@ final class ZkAcquisition implements Watcher {
         return; // created(...) decides once the create has answered
       }
     }
-    decideOrReread(children);
+    decideOrReread(children, sentAtNanos);
   }
 
   /**
@@ -228,11 +231,14 @@ final class ZkAcquisition implements Watcher {
     bound(read, "reading the queue of lock '" + request.name() + "'");
   }
 
-  /** Decides on a children list if it was read after our node existed, else reads it again. */
-  private void decideOrReread(@Nullable List<String> children) {
+  /**
+   * Decides on a children list if it was read after our node existed, else reads it again. {@code readSentAt}:
+   * the nanoTime before the read was sent (the pipelined read: before the create, which went just ahead of it).
+   */
+  private void decideOrReread(@Nullable List<String> children, long readSentAt) {
     String path = ourPath;
     if (children != null && path != null && children.contains(LockNodes.nodeName(path))) {
-      decide(children);
+      decide(children, readSentAt);
     } else {
       readChildren();
     }
@@ -242,6 +248,7 @@ final class ZkAcquisition implements Watcher {
     if (finished.get()) {
       return;
     }
+    long sentAt = System.nanoTime(); // a win this read decides starts here, not at the create: we may have waited
     CompletableFuture<CuratorEvent> read =
         backend.connection().call(cb -> backend.curator().getChildren().inBackground(cb).forPath(lockPath));
     bound(read, "reading the queue of lock '" + request.name() + "'");
@@ -249,7 +256,7 @@ final class ZkAcquisition implements Watcher {
       if (failure != null) {
         fail(backend.connection().failure("reading the queue of lock '" + request.name() + "'", failure));
       } else if (event.getResultCode() == OK) {
-        decide(event.getChildren());
+        decide(event.getChildren(), sentAt);
       } else if (event.getResultCode() == NONODE) {
         lostOurNode();
       } else {
@@ -258,7 +265,8 @@ final class ZkAcquisition implements Watcher {
     });
   }
 
-  private void decide(List<String> children) {
+  /** Judges the queue, read by a request sent at {@code readSentAt}: win, miss, or watch the predecessor. */
+  private void decide(List<String> children, long readSentAt) {
     if (finished.get()) {
       return;
     }
@@ -270,10 +278,13 @@ final class ZkAcquisition implements Watcher {
     } else if (LockNodes.exhausted(queue)) {
       exhausted();
     } else if (index == 0) {
-      win(path, queue.size() == 1);
+      win(path, queue.size() == 1, readSentAt);
     } else if (!request.waits()) {
       finish(() -> future.complete(null));
     } else {
+      if (toldHeld.compareAndSet(false, true)) {
+        request.events().seenHeld(); // a timed acquire may now time out as "stayed held"
+      }
       watch(lockPath + "/" + queue.get(index - 1).name());
     }
   }
@@ -326,16 +337,20 @@ final class ZkAcquisition implements Watcher {
     recheck = backend.schedule(this::readChildren, RECHECK_NANOS);
   }
 
-  /** Makes the lease; {@code alone}: no other node was seen in the queue, so a quick re-acquisition may pay. */
-  private void win(String path, boolean alone) {
+  /**
+   * Makes the lease; {@code alone}: no other node was seen in the queue, so a quick re-acquisition may pay.
+   * {@code decidedAt}: the nanoTime before the request whose answer decided the win was sent (the create for a
+   * quick win, else the children read), where the lease's time starts. Not the acquisition's start: a waiter
+   * that waited longer than its lease time would otherwise get a lease that is over already.
+   */
+  private void win(String path, boolean alone, long decidedAt) {
     long token;
     long session;
     synchronized (this) {
       token = czxid;
       session = sessionId;
     }
-    ZkLease lease = new ZkLease(backend, request.name(), path, token, session, sentAtNanos, request.events(),
-        request.ownerToken().getBytes(StandardCharsets.UTF_8), alone);
+    ZkLease lease = new ZkLease(backend, request.name(), path, token, session, decidedAt, request.events(), alone);
     won = lease;
     backend.holding(lease);
     if (!finish(() -> {

@@ -9,12 +9,11 @@ import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.data.Stat;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A won lock node: its path, the {@code czxid} that is its fencing token, and the session that owns it. The
- * session, not a TTL, keeps the node; renewing only confirms that the node is still this session's.
+ * session, not a TTL, keeps the node; renewing only confirms, through the leader, that the node is still there.
  */
 final class ZkLease implements BackendLease, Watcher {
   private static final int OK = KeeperException.Code.OK.intValue();
@@ -29,12 +28,13 @@ final class ZkLease implements BackendLease, Watcher {
   private final LeaseEvents events;
   private final AtomicBoolean released = new AtomicBoolean();
   private final AtomicBoolean lost = new AtomicBoolean();
-  private final byte[] owner;
   /** Won with no other node in the queue: its release prepares a quick re-acquisition. */
   private final boolean alone;
+  /** The node's watch is set: a watching read was answered, and no event on the node came since. */
+  private volatile boolean watched;
 
   ZkLease(ZooKeeperBackend backend, String lockName, String path, long czxid, long sessionId,
-      long acquiredAtNanos, LeaseEvents events, byte[] owner, boolean alone) {
+      long acquiredAtNanos, LeaseEvents events, boolean alone) {
     this.backend = backend;
     this.lockName = lockName;
     this.path = path;
@@ -42,7 +42,6 @@ final class ZkLease implements BackendLease, Watcher {
     this.sessionId = sessionId;
     this.acquiredAtNanos = acquiredAtNanos;
     this.events = events;
-    this.owner = owner.clone();
     this.alone = alone;
   }
 
@@ -73,66 +72,66 @@ final class ZkLease implements BackendLease, Watcher {
   }
 
   /**
-   * True while the node exists, was created by this very acquisition (same {@code czxid}) and is owned by the
-   * current session. One read; nothing to extend, since the session keeps the node. The read also (re)arms a
-   * watch on the node, so that from the first renewal on, a node deleted by someone else is reported at once
-   * rather than at the next renewal.
+   * True while the node exists, and the session that created it is the client's session. A write, not a read:
+   * a transaction of one version check on the node, which goes through the leader in the order of every other
+   * change, so that a follower cut off from the quorum (or behind it) cannot answer for a node the leader has
+   * already deleted with its expired session; without the quorum, no answer comes and the lease runs out. The
+   * check changes nothing, so it fires no watch and writes no data, but the ensemble logs it as a transaction.
+   * The sequential path, with Curator's protection id in it, was made by this acquisition alone, so the node
+   * there is this acquisition's node. Nothing to extend: the session keeps the node.
+   *
+   * <p>Unless the node's watch is known to be set, a watching read goes right behind the check (on the same
+   * session, so it costs no extra round trip): from the first renewal on, a node deleted by someone else is
+   * reported at once rather than at the next renewal.
    */
   @Override
   public CompletableFuture<Boolean> renew(Duration leaseTime) {
-    if (released.get() || lost.get()) {
-      return CompletableFuture.completedFuture(false);
-    }
-    return backend.connection()
-        // getData, not checkExists: on a missing node it leaves no watch behind
-        .call(cb -> backend.curator().getData().usingWatcher(this).inBackground(cb).forPath(path))
-        .thenApply(this::confirms);
-  }
-
-  /**
-   * A write, so that it goes through the leader in the order of every other change: a read may be served by
-   * a follower that has not yet seen this session expire and its node go. Rewrites the owner token at any
-   * version (a write whose answer was lost in a leader change has moved the version on, and the sequential
-   * path is this acquisition's alone); true if the node was still there. The session, not a TTL, keeps the
-   * node, so there is nothing to extend.
-   */
-  @Override
-  public CompletableFuture<Boolean> confirm(Duration leaseTime) {
     if (released.get() || lost.get() || backend.sessionId() != sessionId) {
       return CompletableFuture.completedFuture(false);
     }
-    return backend.connection()
-        .call(cb -> backend.curator().setData().inBackground(cb).forPath(path, owner))
-        .thenApply(event -> {
-          int rc = event.getResultCode();
-          if (rc == OK && event.getStat() != null) {
-            return event.getStat().getCzxid() == czxid && event.getStat().getEphemeralOwner() == sessionId;
+    CompletableFuture<CuratorEvent> check = backend.connection().call(cb -> backend.curator().transaction()
+        .inBackground(cb).forOperations(backend.curator().transactionOp().check().forPath(path)));
+    if (!watched) {
+      watch();
+    }
+    return check.thenApply(event -> {
+      int rc = event.getResultCode();
+      if (rc == OK) {
+        return backend.sessionId() == sessionId;
+      }
+      if (rc == NONODE) {
+        return false;
+      }
+      throw backend.connection().failure("renewal of lock '" + lockName + "'", event);
+    });
+  }
+
+  /** As {@link #renew}: a write through the leader, so its answer is linearizable. */
+  @Override
+  public CompletableFuture<Boolean> confirm(Duration leaseTime) {
+    return renew(leaseTime);
+  }
+
+  /** Sets the node's watch; getData, not checkExists: on a missing node it leaves no watch behind. */
+  private void watch() {
+    backend.connection().call(cb -> backend.curator().getData().usingWatcher(this).inBackground(cb).forPath(path))
+        .thenAccept(event -> {
+          if (event.getResultCode() == OK) {
+            watched = true; // on the event thread, after any event of a watch set before
           }
-          if (rc == NONODE) {
-            return false;
-          }
-          throw backend.connection().failure("confirmation of lock '" + lockName + "'", event);
         });
   }
 
   /** The node's watch: on the ZooKeeper event thread; {@link #lose} only hands the news to the client. */
   @Override
   public void process(WatchedEvent event) {
+    if (event.getType() == Event.EventType.None) {
+      return; // the connection's state: the client sets the watch again on reconnecting, within the session
+    }
+    watched = false; // the server dropped the watch as it fired
     if (event.getType() == Event.EventType.NodeDeleted && !released.get()) {
       lose("its lock node " + path + " was deleted by another client", null);
     }
-  }
-
-  private boolean confirms(CuratorEvent event) {
-    int rc = event.getResultCode();
-    Stat stat = event.getStat();
-    if (rc == NONODE || (rc == OK && stat == null)) {
-      return false;
-    }
-    if (rc != OK) {
-      throw backend.connection().failure("renewal of lock '" + lockName + "'", event);
-    }
-    return stat.getCzxid() == czxid && stat.getEphemeralOwner() == sessionId && backend.sessionId() == sessionId;
   }
 
   /**
