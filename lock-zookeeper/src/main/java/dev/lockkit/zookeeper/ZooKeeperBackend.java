@@ -1,6 +1,7 @@
 package dev.lockkit.zookeeper;
 
 import dev.lockkit.LockBackendException;
+import dev.lockkit.LockClientClosedException;
 import dev.lockkit.internal.CallBounds;
 import dev.lockkit.spi.AcquireRequest;
 import dev.lockkit.spi.BackendContext;
@@ -66,7 +67,8 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
   @Override
   public CompletableFuture<BackendLease> acquire(AcquireRequest request) {
     if (closed.get()) {
-      return CompletableFuture.failedFuture(new IllegalStateException("the ZooKeeper backend is closed"));
+      return CompletableFuture.failedFuture(new LockClientClosedException("the LockClient (" + describe()
+          + ") was closed as acquisition of lock '" + request.name() + "' began"));
     }
     String lockPath = LockNodes.lockPath(settings.chroot(), request.namespace(), request.name());
     return new ZkAcquisition(this, request, lockPath).start();
@@ -81,7 +83,7 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       for (ZkAcquisition attempt : new ArrayList<>(pending)) {
-        attempt.fail(new IllegalStateException("the LockClient was closed while waiting"));
+        attempt.fail(new LockClientClosedException("the LockClient (" + describe() + ") was closed while waiting"));
       }
       bounds.close();
       connection.close();
