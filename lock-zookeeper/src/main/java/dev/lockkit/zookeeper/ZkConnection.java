@@ -4,9 +4,11 @@ import dev.lockkit.LockBackendException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
@@ -17,11 +19,15 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.client.ZKClientConfig;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Curator client and the ZooKeeper handle under it: building it from the URI's settings, connecting
- * within a bound, the current session's id, and background calls as futures.
+ * within a bound, the current session's id and timeout, and background calls as futures. Owns the client's
+ * threads: Curator's, ZooKeeper's and the executor Curator runs {@code runSafe} work on.
  */
 final class ZkConnection {
   /** Starts one background call: the builder chain up to {@code inBackground(callback).forPath(...)}. */
@@ -30,13 +36,33 @@ final class ZkConnection {
     void start(BackgroundCallback callback) throws Exception;
   }
 
+  private static final Logger log = LoggerFactory.getLogger(ZkConnection.class);
+  private static final AtomicInteger IDS = new AtomicInteger();
+  /** Threads of the executor for Curator's {@code runSafe} work, at most. */
+  static final int SAFE_THREADS = 2;
+  /** Tasks queued there while its threads are busy, at most; more are refused. */
+  static final int SAFE_QUEUE = 1_000;
+
   private final ZkSettings settings;
+  private final Duration commandTimeout;
+  private final String threadPrefix;
+  private final ThreadPoolExecutor safeService;
   private final CuratorFramework curator;
   /** The handle Curator made last; a new one after every session expiry. */
   private final AtomicReference<@Nullable ZooKeeper> handle = new AtomicReference<>();
 
-  ZkConnection(ZkSettings settings, String threadPrefix, Executor safeService) {
+  private ZkConnection(ZkSettings settings, Duration commandTimeout) {
     this.settings = settings;
+    this.commandTimeout = commandTimeout;
+    this.threadPrefix = "lockkit-zk" + IDS.incrementAndGet();
+    // Curator runs runSafe() work here (its recipes do; lockkit's own callbacks complete on the ZooKeeper event
+    // thread and nothing of lockkit runs here). Curator's default is one thread; two let one task that waits
+    // leave room for another, and the bounded queue keeps a flood of tasks from growing the heap or the thread
+    // count without limit (a thread per task, as before, could mean thousands of threads): beyond it, runSafe
+    // fails at once with a RejectedExecutionException. Idle threads end after 10 s.
+    this.safeService = new ThreadPoolExecutor(SAFE_THREADS, SAFE_THREADS, 10, TimeUnit.SECONDS,
+        new ArrayBlockingQueue<>(SAFE_QUEUE), daemonThreads(threadPrefix + "-safe"));
+    safeService.allowCoreThreadTimeOut(true);
     CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
         .connectString(settings.connectString())
         .sessionTimeoutMs(millis(settings.sessionTimeout()))
@@ -53,35 +79,67 @@ final class ZkConnection {
     this.curator = builder.build();
   }
 
+  /**
+   * Starts a client and blocks until its session is established, at most {@code commandTimeout}.
+   *
+   * @param settings what the URI says
+   * @param commandTimeout the bound of connecting, and of the one synchronous request ZooKeeper's client sends,
+   *     the close of its session
+   * @return the connected client
+   * @throws LockBackendException if no session was established in time (naming the ensemble and the timeout,
+   *     with the cause), or the wait was interrupted (the interrupt flag is kept)
+   */
+  static ZkConnection open(ZkSettings settings, Duration commandTimeout) {
+    ZkConnection connection = new ZkConnection(settings, commandTimeout);
+    connection.connect();
+    return connection;
+  }
+
   private ZooKeeper newZooKeeper(String connectString, int sessionTimeout, Watcher watcher, boolean readOnly)
       throws Exception {
-    ZooKeeper zk = new ZooKeeper(connectString, sessionTimeout, watcher, readOnly);
+    ZKClientConfig config = new ZKClientConfig();
+    // bounds ZooKeeper's synchronous requests: lockkit sends none but the closeSession of close(), which would
+    // otherwise wait for a server that accepted the connection and never answers until the session timeout
+    config.setProperty(ZKClientConfig.ZOOKEEPER_REQUEST_TIMEOUT, Long.toString(millis(commandTimeout)));
+    ZooKeeper zk = new ZooKeeper(connectString, sessionTimeout, watcher, readOnly, config);
     handle.set(zk);
     return zk;
   }
 
-  /**
-   * Starts the client and blocks until it is connected, at most {@code timeout}; else closes it.
-   *
-   * @throws LockBackendException if no server answered in time, or the wait was interrupted
-   */
-  void connect(Duration timeout) {
+  private void connect() {
+    String what = "a ZooKeeper session with " + settings.describe() + " within the command timeout of "
+        + commandTimeout;
     boolean connected;
     try {
       curator.start();
-      connected = curator.blockUntilConnected(millis(timeout), TimeUnit.MILLISECONDS);
+      connected = curator.blockUntilConnected(millis(commandTimeout), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      curator.close();
-      throw new LockBackendException("interrupted while connecting to " + settings.describe(), e);
+      closeInBackground();
+      throw new LockBackendException("interrupted while waiting for " + what, e);
     } catch (RuntimeException e) {
-      curator.close();
-      throw new LockBackendException("could not connect to " + settings.describe() + ": " + e, e);
+      closeInBackground();
+      throw new LockBackendException("could not establish " + what + ": " + e, e);
     }
     if (!connected) {
-      curator.close();
-      throw new LockBackendException("could not connect to " + settings.describe() + " within " + timeout, null);
+      ZooKeeper zk = handle.get();
+      String state = zk == null ? "no ZooKeeper handle was made" : "the ZooKeeper client was " + zk.getState();
+      closeInBackground();
+      throw new LockBackendException("could not establish " + what + ": no server of " + settings.connectString()
+          + " completed the handshake (unreachable, refusing connections, or accepting them without answering)",
+          new TimeoutException("no session after " + commandTimeout + "; " + state));
     }
+  }
+
+  /**
+   * Closes a client that never connected without making the caller wait: its close sends the session's
+   * closeSession request, which a server that accepted the connection and never answers leaves unanswered for
+   * up to the command timeout (the request timeout above). The thread ends then at the latest.
+   */
+  private void closeInBackground() {
+    Thread closer = new Thread(this::close, threadPrefix + "-close");
+    closer.setDaemon(true);
+    closer.start();
   }
 
   CuratorFramework curator() {
@@ -92,6 +150,18 @@ final class ZkConnection {
   long sessionId() {
     ZooKeeper zk = handle.get();
     return zk == null ? 0 : zk.getSessionId();
+  }
+
+  /**
+   * The session timeout the server granted the current session: what was asked, clamped by the server to its
+   * {@code minSessionTimeout} and {@code maxSessionTimeout}.
+   *
+   * @return the timeout granted; the one asked while no session is established
+   */
+  Duration sessionTimeout() {
+    ZooKeeper zk = handle.get();
+    int granted = zk == null ? 0 : zk.getSessionTimeout();
+    return granted > 0 ? Duration.ofMillis(granted) : settings.sessionTimeout();
   }
 
   /** The current ZooKeeper handle, for tests that need its session's id and password. */
@@ -131,8 +201,20 @@ final class ZkConnection {
     return settings.describe();
   }
 
+  /** Closes the session (at most the command timeout when the server does not answer) and stops every thread. */
   void close() {
-    curator.close();
+    try {
+      curator.close();
+    } catch (RuntimeException e) {
+      log.debug("Closing the ZooKeeper client of {} failed", settings.describe(), e);
+    } finally {
+      safeService.shutdown();
+    }
+  }
+
+  /** The prefix of this connection's thread names. */
+  String threadPrefix() {
+    return threadPrefix;
   }
 
   private static int millis(Duration d) {

@@ -40,19 +40,25 @@ record ZkSettings(String connectString, String chroot, Duration sessionTimeout, 
   private static final Pattern HOST = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+)(?::(\\d{1,5}))?");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m)?");
 
-  /** Reads the URI; throws {@link IllegalArgumentException} naming what is wrong. */
+  /** Reads the URI; throws {@link IllegalArgumentException} naming what is wrong, never showing credentials. */
   static ZkSettings parse(URI uri, LockOptions options) {
     Checks.argument(uri.getScheme() != null && uri.getScheme().equalsIgnoreCase("zookeeper"),
-        "uri must have the scheme zookeeper, was %s", uri);
-    Checks.argument(!uri.isOpaque(), "uri must look like zookeeper://host:port[,host:port]/[chroot], was %s", uri);
+        "uri must have the scheme zookeeper, was %s", redact(uri));
+    Checks.argument(!uri.isOpaque(), "uri must look like zookeeper://host:port[,host:port]/[chroot], was %s",
+        redact(uri));
     String authority = uri.getRawAuthority();
     Checks.argument(authority != null && !authority.isEmpty(),
-        "uri must name at least one host, as in zookeeper://localhost:2181, was %s", uri);
+        "uri must name at least one host, as in zookeeper://localhost:2181, was %s", redact(uri));
+    // an '@' after the hosts is most likely the end of credentials holding a '/', '?' or '#' that ended the
+    // authority early, so that the rest of the secret would be read, and shown, as hosts, path or parameters
+    Checks.argument(!has(uri.getRawPath(), '@') && !has(uri.getRawQuery(), '@') && !has(uri.getRawFragment(), '@'),
+        "uri must have '@' only after its credentials, as in zookeeper://user:secret@host; percent-encode '/', "
+            + "'?', '#' and '@' in user and secret (%%2F, %%3F, %%23, %%40) and '@' in a chroot, in %s", redact(uri));
     Checks.argument(uri.getRawFragment() == null, "uri must not have a fragment, was %s", redact(uri));
     String digest = null;
     int at = authority.lastIndexOf('@');
     if (at >= 0) {
-      digest = decode(authority.substring(0, at));
+      digest = decode(authority.substring(0, at)); // java.net.URI has checked the escapes
       authority = authority.substring(at + 1);
       int colon = digest.indexOf(':');
       Checks.argument(colon > 0 && colon < digest.length() - 1,
@@ -178,12 +184,23 @@ record ZkSettings(String connectString, String chroot, Duration sessionTimeout, 
     return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
-  /** The URI without its credentials, for messages. */
+  /**
+   * The URI as messages show it: everything between the scheme and the last {@code @} is replaced by
+   * {@code ***}. That is the user info of a well-formed URI; in one whose secret holds an unencoded {@code /},
+   * {@code ?} or {@code #}, it hides more than the user info, never less.
+   */
   static String redact(URI uri) {
-    String authority = uri.getRawAuthority();
-    if (authority == null || authority.indexOf('@') < 0) {
-      return uri.toString();
+    String text = uri.toString();
+    int at = text.lastIndexOf('@');
+    if (at < 0) {
+      return text;
     }
-    return uri.toString().replace(authority, "***@" + authority.substring(authority.lastIndexOf('@') + 1));
+    int colon = text.indexOf(':');
+    int start = colon < 0 || colon > at ? 0 : text.startsWith("//", colon + 1) ? colon + 3 : colon + 1;
+    return text.substring(0, start) + "***" + text.substring(at);
+  }
+
+  private static boolean has(@Nullable String part, char c) {
+    return part != null && part.indexOf(c) >= 0;
   }
 }

@@ -1,23 +1,22 @@
 package dev.lockkit.zookeeper;
 
 import dev.lockkit.LockBackendException;
+import dev.lockkit.LockClientClosedException;
 import dev.lockkit.internal.CallBounds;
 import dev.lockkit.spi.AcquireRequest;
 import dev.lockkit.spi.BackendContext;
 import dev.lockkit.spi.BackendLease;
 import dev.lockkit.spi.LockBackend;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
@@ -37,59 +36,39 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
   private final ZkSettings settings;
   private final BackendContext context;
   private final ZkConnection connection;
-  /**
-   * Curator's service for work it keeps off the ZooKeeper event thread ({@code runSafe}). Acquisitions complete
-   * on the event thread itself: the lockkit client chains nothing there that waits (it hands callers'
-   * continuations to the default async pool), as with the Redis driver's I/O thread, and a hop to another thread
-   * cost up to a tenth of an uncontended lock and unlock on a two-core machine.
-   */
-  private final ExecutorService safeService;
   private final Set<ZkAcquisition> pending = ConcurrentHashMap.newKeySet();
   private final Set<ZkLease> held = ConcurrentHashMap.newKeySet();
   private final QuietParents quietParents = new QuietParents();
   /** Bounds each request by the command timeout, with one sweep instead of a timer task per request. */
   private final CallBounds bounds;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The session last checked against the lease time, so that a short session is logged once. */
+  private final AtomicLong checkedSession = new AtomicLong();
 
-  ZooKeeperBackend(ZkSettings settings, BackendContext context) {
+  /**
+   * The backend of one client, on a connection already established (see {@link ZkConnection#open}), which it
+   * closes when it closes. Acquisitions complete on ZooKeeper's event thread: the lockkit client chains nothing
+   * there that waits (it hands callers' continuations to the default async pool), as with the Redis driver's
+   * I/O thread, and a hop to another thread cost up to a tenth of an uncontended lock and unlock on a two-core
+   * machine.
+   */
+  ZooKeeperBackend(ZkSettings settings, BackendContext context, ZkConnection connection) {
     this.settings = settings;
     this.context = context;
-    String prefix = "lockkit-" + context.clientId() + "-zk";
-    AtomicInteger threads = new AtomicInteger();
-    // a thread per task under way, as CompletableFuture's own async methods would: a task that blocks must not
-    // hold up the one that would unblock it
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS,
-        new SynchronousQueue<>(),
-        runnable -> {
-          Thread t = new Thread(runnable, prefix + "-safe-" + threads.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
-    this.safeService = pool;
-    this.connection = new ZkConnection(settings, prefix, safeService);
-    connection.curator().getConnectionStateListenable().addListener(this);
-    try {
-      connection.connect(context.options().commandTimeout());
-    } catch (RuntimeException e) {
-      safeService.shutdownNow();
-      throw e;
-    }
+    this.connection = connection;
     this.bounds = new CallBounds(context.scheduler(), context.options().commandTimeout());
-    log.debug("Lock client {} connected to {} ({})", context.clientId(), describe(), settings);
-    org.apache.zookeeper.ZooKeeper zk = connection.handle();
-    long leaseMillis = context.options().leaseTime().toMillis();
-    if (zk != null && zk.getSessionTimeout() > 0 && zk.getSessionTimeout() < leaseMillis) {
-      // the server clamped the session below what was asked, and below the lease time
-      log.warn("{} granted lock client {} a session of {} ms, shorter than its lease time of {} ms: a holder "
-          + "paused longer than the session may trust a lease the server has ended; ask for a sessionTimeout "
-          + "the server grants", describe(), context.clientId(), zk.getSessionTimeout(), leaseMillis);
-    }
+    connection.curator().getConnectionStateListenable().addListener(this);
+    log.debug("Lock client {} connected to {} (session 0x{} of {} granted, threads {}; {})", context.clientId(),
+        describe(), Long.toHexString(sessionId()), connection.sessionTimeout(), connection.threadPrefix(),
+        settings);
+    checkSession();
   }
 
   @Override
   public CompletableFuture<BackendLease> acquire(AcquireRequest request) {
     if (closed.get()) {
-      return CompletableFuture.failedFuture(new IllegalStateException("the ZooKeeper backend is closed"));
+      return CompletableFuture.failedFuture(new LockClientClosedException("the LockClient (" + describe()
+          + ") was closed as acquisition of lock '" + request.name() + "' began"));
     }
     String lockPath = LockNodes.lockPath(settings.chroot(), request.namespace(), request.name());
     return new ZkAcquisition(this, request, lockPath).start();
@@ -104,11 +83,10 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       for (ZkAcquisition attempt : new ArrayList<>(pending)) {
-        attempt.fail(new IllegalStateException("the LockClient was closed while waiting"));
+        attempt.fail(new LockClientClosedException("the LockClient (" + describe() + ") was closed while waiting"));
       }
       bounds.close();
       connection.close();
-      safeService.shutdown();
     }
   }
 
@@ -183,12 +161,33 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
 
   // ---- the session's state, told to every lease and pending acquisition ----
 
+  /**
+   * Warns once per session if the server granted less than the lease time. The options were capped at the
+   * session granted when connecting; a later session (after an expiry) is granted anew, by a server whose
+   * bounds may have changed, and then a holder paused longer than that session may trust a lease the server
+   * has ended.
+   */
+  private void checkSession() {
+    long session = sessionId();
+    if (session == 0 || checkedSession.getAndSet(session) == session) {
+      return;
+    }
+    Duration granted = connection.sessionTimeout();
+    Duration lease = context.options().leaseTime();
+    if (granted.compareTo(lease) < 0) {
+      log.warn("{} granted lock client {} a session of {}, shorter than its lease time of {}: a holder paused "
+          + "longer than the session may trust a lease the server has ended; ask for a sessionTimeout the server "
+          + "grants, or a shorter lease time", describe(), context.clientId(), granted, lease);
+    }
+  }
+
   @Override
   public void stateChanged(CuratorFramework client, ConnectionState state) {
     log.debug("Connection of lock client {} to {}: {}", context.clientId(), describe(), state);
     switch (state) {
       case SUSPENDED, READ_ONLY -> held.forEach(lease -> lease.events().suspended());
       case CONNECTED, RECONNECTED -> {
+        checkSession();
         long session = sessionId();
         for (ZkLease lease : held) {
           if (lease.sessionId() == session) {

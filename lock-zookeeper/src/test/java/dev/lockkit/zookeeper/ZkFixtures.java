@@ -4,8 +4,10 @@ import dev.lockkit.LockClient;
 import dev.lockkit.LockOptions;
 import dev.lockkit.Locks;
 import java.net.URI;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingServer;
 
 /** Connecting lockkit clients to curator-test servers, and telling their threads from the clients'. */
@@ -30,6 +32,16 @@ final class ZkFixtures {
         }
       });
     }
+  }
+
+  /**
+   * Starts an in-process server with this tick that grants sessions of one tick to {@code maxSession}, however
+   * long a client asks for.
+   */
+  static TestingServer startServer(Duration tick, Duration maxSession) throws Exception {
+    Map<String, Object> properties = Map.of("maxSessionTimeout", Long.toString(maxSession.toMillis()));
+    return new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, (int) tick.toMillis(), -1, properties),
+        true);
   }
 
   static LockClient connect(String connectString, String chroot, LockOptions options) {

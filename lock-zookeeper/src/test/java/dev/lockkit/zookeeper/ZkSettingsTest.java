@@ -2,10 +2,12 @@ package dev.lockkit.zookeeper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.lockkit.LockOptions;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ZkSettingsTest {
@@ -51,6 +53,48 @@ class ZkSettingsTest {
     assertThat(s.describe()).doesNotContain("p@ss").doesNotContain("app");
     assertThat(s.toString()).doesNotContain("p@ss");
     assertThat(ZkSettings.redact(URI.create("zookeeper://app:secret@h1:2181/x"))).doesNotContain("secret");
+  }
+
+  @Test
+  void noRefusalShowsTheSecretOfTheUri() {
+    // the secret is Xq7<c>Zr9; with <c> one of / ? #, java.net.URI ends the user info at <c>, so a parser that
+    // trusted its authority would read the rest as hosts, path, parameters or fragment and show it
+    List<String> refused = List.of(
+        "zookeeper://app:Xq7/Zr9@h1", "zookeeper://app:Xq7?Zr9@h1", "zookeeper://app:Xq7#Zr9@h1",
+        "zookeeper://app:Xq7/Zr9@h1/chroot?sessionTimeout=1s", "zookeeper://app:Xq7?Zr9@h1/chroot",
+        "zookeeper:app:Xq7Zr9@h1", "redis://app:Xq7Zr9@h1", "zookeeper://app:Xq7Zr9@h1:99999",
+        "zookeeper://app:Xq7Zr9@h1,,h2", "zookeeper://app:Xq7Zr9@h1?nope=1", "zookeeper://app:Xq7Zr9@h1?x",
+        "zookeeper://app:Xq7Zr9@h1?sessionTimeout=0", "zookeeper://app:Xq7Zr9@h1?maxRetries=1&maxRetries=2",
+        "zookeeper://app:Xq7Zr9@h1/zookeeper/x", "zookeeper://app:Xq7Zr9@h1/a//b", "zookeeper://app:Xq7Zr9@h1#f",
+        "zookeeper://app:Xq7@Zr9@h1:99999", "zookeeper://:Xq7Zr9@h1", "zookeeper://app:@h1");
+    for (String uri : refused) {
+      Throwable refusal = catchThrowable(() -> parse(uri));
+      assertThat(refusal).as(uri).isInstanceOf(IllegalArgumentException.class);
+      for (Throwable t = refusal; t != null; t = t.getCause()) {
+        assertThat(t.toString()).as("%s refused with %s", uri, refusal).doesNotContain("Xq7").doesNotContain("Zr9");
+      }
+    }
+    assertThatThrownBy(() -> parse("zookeeper://app:Xq7/Zr9@h1")).hasMessageContaining("percent-encode")
+        .hasMessageContaining("zookeeper://***@h1");
+    assertThatThrownBy(() -> new ZooKeeperLockProvider().connect(URI.create("zookeeper://app:Xq7Zr9@h1?nope=1"),
+        OPTIONS)).hasMessageContaining("nope").hasMessageNotContaining("Xq7");
+  }
+
+  @Test
+  void aSecretWithReservedCharactersWorksPercentEncodedAndAnAtSignInAChrootToo() {
+    ZkSettings s = parse("zookeeper://app:Xq7%2FZr9%3F%23%40@h1/apps%40eu?sessionTimeout=3s");
+    assertThat(s.digest()).isEqualTo("app:Xq7/Zr9?#@");
+    assertThat(s.chroot()).isEqualTo("/apps@eu");
+    assertThat(s.describe()).isEqualTo("zookeeper://h1:2181/apps@eu");
+  }
+
+  @Test
+  void redactionHidesEverythingUpToTheLastAtSign() {
+    assertThat(ZkSettings.redact(URI.create("zookeeper://app:secret@h1:2181/x?sessionTimeout=1s")))
+        .isEqualTo("zookeeper://***@h1:2181/x?sessionTimeout=1s");
+    assertThat(ZkSettings.redact(URI.create("zookeeper:app:secret@h1"))).isEqualTo("zookeeper:***@h1");
+    assertThat(ZkSettings.redact(URI.create("zookeeper://app:se/cr@et@h1"))).isEqualTo("zookeeper://***@h1");
+    assertThat(ZkSettings.redact(URI.create("zookeeper://h1:2181/x"))).isEqualTo("zookeeper://h1:2181/x");
   }
 
   @Test
