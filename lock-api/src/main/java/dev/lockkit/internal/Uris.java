@@ -1,8 +1,6 @@
 package dev.lockkit.internal;
 
 import java.net.URI;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -10,14 +8,13 @@ import org.jspecify.annotations.Nullable;
  * it for every message, cause and log line that shows a URI.
  */
 public final class Uris {
-  /** A scheme, then {@code //}, then user info up to the last {@code @} before the path, query or fragment. */
-  private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*:)?//([^/?#]*)@");
-
   private Uris() {}
 
   /**
-   * The URI as text with its password replaced by {@code ***} ({@code redis://app:***@host:6379}); a user
-   * info without a colon, which some servers read as a password alone, is replaced whole.
+   * The URI as text with everything between its scheme and its last {@code @} replaced by {@code ***}
+   * ({@code redis://***@host:6379}). The last {@code @}, not the first, and not the end of a well-formed user
+   * info: a password with an unencoded {@code @ / ? #} is read by {@link URI} as host, path, query or fragment,
+   * and must not show either. An {@code @} in a query hides more than needed, never less.
    *
    * @param uri a URI, or null
    * @return the redacted text ("null" for null)
@@ -36,13 +33,12 @@ public final class Uris {
     if (uri == null) {
       return "null";
     }
-    Matcher m = USER_INFO.matcher(uri);
-    if (!m.find()) {
+    int at = uri.lastIndexOf('@');
+    if (at < 0) {
       return uri;
     }
-    String info = m.group(2);
-    int colon = info.indexOf(':');
-    String shown = colon < 0 ? "***" : info.substring(0, colon) + ":***";
-    return uri.substring(0, m.start(2)) + shown + uri.substring(m.end(2));
+    int colon = uri.indexOf(':');
+    int start = colon < 0 || colon > at ? 0 : uri.startsWith("//", colon + 1) ? colon + 3 : colon + 1;
+    return uri.substring(0, start) + "***" + uri.substring(at);
   }
 }

@@ -2,6 +2,7 @@ package dev.lockkit.zookeeper;
 
 import dev.lockkit.LockOptions;
 import dev.lockkit.internal.Checks;
+import dev.lockkit.internal.Uris;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -190,14 +191,7 @@ record ZkSettings(String connectString, String chroot, Duration sessionTimeout, 
    * {@code ?} or {@code #}, it hides more than the user info, never less.
    */
   static String redact(URI uri) {
-    String text = uri.toString();
-    int at = text.lastIndexOf('@');
-    if (at < 0) {
-      return text;
-    }
-    int colon = text.indexOf(':');
-    int start = colon < 0 || colon > at ? 0 : text.startsWith("//", colon + 1) ? colon + 3 : colon + 1;
-    return text.substring(0, start) + "***" + text.substring(at);
+    return Uris.redact(uri);
   }
 
   private static boolean has(@Nullable String part, char c) {
