@@ -86,8 +86,9 @@ public final class RedisBackend implements LockBackend {
       // a library or one of its dependencies missing from the class path: no retry will help
       throw Drivers.unusable(settings.driver(), e);
     } catch (RuntimeException e) {
+      Throwable cause = Redaction.scrub(e, settings.password()); // Lettuce names the user in its URIs
       throw new LockBackendException("could not connect to " + settings.describe() + " with the "
-          + settings.driver() + " driver within " + context.options().commandTimeout() + ": " + e, e);
+          + settings.driver() + " driver within " + context.options().commandTimeout() + ": " + cause, cause);
     }
   }
 
@@ -226,6 +227,7 @@ public final class RedisBackend implements LockBackend {
     if (t instanceof LockBackendException e) {
       return e;
     }
+    t = Redaction.scrub(t, settings.password());
     if (t instanceof TimeoutException) {
       return new LockBackendException("no answer from " + describe() + " within " + commandTimeout + " to "
           + what, t);
