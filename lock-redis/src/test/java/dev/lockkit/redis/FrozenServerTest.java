@@ -146,12 +146,12 @@ class FrozenServerTest {
   }
 
   private static void assertNoLockKey(String name, Duration within) {
-    await("lock key of " + name + " gone").atMost(within.compareTo(Duration.ofMillis(50)) < 0 ? Duration.ofMillis(50) : within)
-        .pollInterval(Duration.ofMillis(20)).until(() -> {
-          try (Resp r = primary.resp()) {
-            return Long.valueOf(0).equals(r.call("EXISTS", "lockkit:{" + name + "}"));
-          }
-        });
+    Duration bound = within.compareTo(Duration.ofMillis(50)) < 0 ? Duration.ofMillis(50) : within;
+    await("lock key of " + name + " gone").atMost(bound).pollInterval(Duration.ofMillis(20)).until(() -> {
+      try (Resp r = primary.resp()) {
+        return Long.valueOf(0).equals(r.call("EXISTS", "lockkit:{" + name + "}"));
+      }
+    });
   }
 
   private static void awaitReplicaOnline() {
