@@ -49,7 +49,9 @@ public final class RedisLockProvider implements LockProvider {
    * @return a connected client
    * @throws IllegalArgumentException if the URI is malformed, saying what is wrong
    * @throws dev.lockkit.LockBackendException if the server cannot be reached or refuses the client (wrong
-   *     password, not a cluster) within the command timeout, or the driver's library is missing
+   *     password, not a cluster) within the command timeout
+   * @throws IllegalStateException if the driver's library, or a class it needs, is missing from the class path;
+   *     the message names the driver and the Maven artifact to add
    */
   @Override
   public LockClient connect(URI uri, LockOptions options) {

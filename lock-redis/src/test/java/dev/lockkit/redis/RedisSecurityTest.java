@@ -34,11 +34,12 @@ class RedisSecurityTest {
 
   @BeforeAll
   static void startServers() throws Exception {
-    // alice may touch only lockkit's keys and channels; "default" needs the password
+    // alice may touch only lockkit's keys and channels ("resetchannels" first: Redis 6.2 starts users with all
+    // channels, after which a channel pattern is refused); "default" needs the password
     acl = RedisServer.launch("--requirepass", "topsecret",
-        "--user", "alice", "on", ">wonderland", "~lockkit:*", "&lockkit:*", "+@all",
-        "--user", "bob", "on", ">builder", "~lockkit:*", "&lockkit:*", "-@all", "+evalsha", "+eval", "+subscribe",
-        "+unsubscribe", "+ping", "+wait", "+hello", "+client", "+info", "+set", "+get", "+time", "+pttl",
+        "--user", "alice", "on", ">wonderland", "~lockkit:*", "resetchannels", "&lockkit:*", "+@all",
+        "--user", "bob", "on", ">builder", "~lockkit:*", "resetchannels", "&lockkit:*", "-@all", "+evalsha", "+eval",
+        "+subscribe", "+unsubscribe", "+ping", "+wait", "+hello", "+client", "+info", "+set", "+get", "+time", "+pttl",
         "+pexpire", "+del", "+publish");
     cert = certs.resolve("cert.pem");
     Path key = certs.resolve("key.pem");
@@ -89,7 +90,11 @@ class RedisSecurityTest {
       String uri = "redis://" + userInfo + "127.0.0.1:" + acl.port() + "?driver=" + driver;
       assertThatThrownBy(() -> Locks.connect(uri, OPTIONS).close()).as(userInfo)
           .isInstanceOf(LockBackendException.class).hasMessageContaining("127.0.0.1:" + acl.port())
-          .satisfies(e -> assertThat(e.getMessage()).doesNotContain("wrong"));
+          .satisfies(e -> {
+            java.io.StringWriter trace = new java.io.StringWriter();
+            e.printStackTrace(new java.io.PrintWriter(trace)); // causes included
+            assertThat(trace.toString()).doesNotContain("wrong").doesNotContain("alice");
+          });
     }
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
         .untilAsserted(() -> assertThat(RedisConnectTest.newClientThreads(before)).isEmpty());

@@ -33,17 +33,18 @@ class SubscriptionConnectionLossTest {
     String name = "pubsub-loss/" + setup;
     String channel = "lockkit:{" + name + "}:released";
     RedisServer owner = cluster ? SharedServers.cluster().nodeOf(channel) : nodes.get(0);
+    boolean sharded = cluster && owner.hasShardedPubSub();
     LockOptions longLease = LockOptions.builder().leaseTime(Duration.ofSeconds(60)).build();
     try (LockClient holder = Locks.connect(uri, longLease); LockClient waiter = Locks.connect(uri, longLease)) {
       Lease held = holder.lock(name).acquire(Duration.ofSeconds(5));
       CompletableFuture<Lease> waiting = waiter.lock(name).acquireAsync(Duration.ofSeconds(50));
-      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> subscribers(owner, channel, cluster) == 1L);
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> subscribers(nodes, owner, channel, sharded) == 1L);
       for (RedisServer node : nodes) {
         try (Resp r = node.resp()) {
           r.call("CLIENT", "KILL", "TYPE", "pubsub");
         }
       }
-      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> subscribers(owner, channel, cluster) == 1L);
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> subscribers(nodes, owner, channel, sharded) == 1L);
       long released = System.nanoTime();
       held.close();
       try (Lease next = waiting.get(30, TimeUnit.SECONDS)) {
@@ -54,9 +55,14 @@ class SubscriptionConnectionLossTest {
     }
   }
 
-  private static long subscribers(RedisServer node, String channel, boolean sharded) {
-    try (Resp r = node.resp()) {
-      return (Long) ((List<?>) r.call("PUBSUB", sharded ? "SHARDNUMSUB" : "NUMSUB", channel)).get(1);
+  /** Sharded subscriptions live on the slot's owner; plain ones on whichever node the client connected to. */
+  private static long subscribers(List<RedisServer> nodes, RedisServer owner, String channel, boolean sharded) {
+    long count = 0;
+    for (RedisServer node : sharded ? List.of(owner) : nodes) {
+      try (Resp r = node.resp()) {
+        count += (Long) ((List<?>) r.call("PUBSUB", sharded ? "SHARDNUMSUB" : "NUMSUB", channel)).get(1);
+      }
     }
+    return count;
   }
 }

@@ -1,6 +1,7 @@
 package dev.lockkit.redis.internal;
 
 import dev.lockkit.LockBackendException;
+import dev.lockkit.LockClientClosedException;
 import dev.lockkit.spi.AcquireRequest;
 import dev.lockkit.spi.BackendLease;
 import java.util.List;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * joins the lock's shared subscription and only then tries again, so that a release between the two is not
  * missed. After that it sleeps until a release is published or, should the message be lost, until the
  * holder's remaining lease time has passed; never a polling loop. Wake-ups that arrive while a try is in
- * flight are folded into one more try.
+ * flight are folded into one more try. The first try that finds the lock held tells the client
+ * ({@link dev.lockkit.spi.LeaseEvents#seenHeld()}) before the acquisition waits.
  */
 final class Acquisition {
   private static final Logger log = LoggerFactory.getLogger(Acquisition.class);
@@ -32,6 +34,7 @@ final class Acquisition {
   private boolean inFlight;
   private boolean again;
   private boolean joined;
+  private boolean seenHeld;
   private @Nullable ScheduledFuture<?> recheck;
 
   Acquisition(RedisBackend backend, AcquireRequest request, CompletableFuture<BackendLease> result) {
@@ -99,6 +102,16 @@ final class Acquisition {
     if (!request.waits()) {
       backend.deliver(() -> result.complete(null));
       return;
+    }
+    boolean first;
+    synchronized (this) {
+      first = !seenHeld;
+      seenHeld = true;
+    }
+    if (first) {
+      // the client reports a timed acquisition as "stayed held" only from here on; outside this monitor,
+      // because the client's own locks are taken in there
+      request.events().seenHeld();
     }
     CompletableFuture<Void> subscribed = null;
     synchronized (this) {
@@ -176,7 +189,10 @@ final class Acquisition {
     try {
       recheck = backend.context().scheduler().schedule(this::attempt, delayNanos, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
-      result.completeExceptionally(new IllegalStateException("the LockClient was closed while waiting", e));
+      LockClientClosedException closed = new LockClientClosedException("the LockClient (" + backend.describe()
+          + ") was closed while lock '" + request.name() + "' was waited for");
+      closed.initCause(e);
+      result.completeExceptionally(closed);
     }
   }
 

@@ -1,10 +1,9 @@
 package dev.lockkit.redis.internal;
 
-import dev.lockkit.LockBackendException;
-
 /**
  * Picks the driver a URI asks for, checking first that its library is on the class path, so that the
- * adapter classes (which link against the library) are loaded only when they can be.
+ * adapter classes (which link against the library) are loaded only when they can be. A driver that is missing,
+ * or cannot be loaded, is a deployment mistake: {@link IllegalStateException}, not a server failure to retry.
  */
 public final class Drivers {
   private Drivers() {}
@@ -12,25 +11,46 @@ public final class Drivers {
   /**
    * The factory of the named driver.
    *
-   * @throws LockBackendException naming the Maven artifact to add if the driver's library is missing
+   * @throws IllegalStateException naming the driver and the Maven artifact to add if its library is missing
    */
   public static RedisDriver.Factory forName(String driver) {
     if (RedisSettings.JEDIS.equals(driver)) {
-      require("redis.clients.jedis.UnifiedJedis", "jedis", "redis.clients:jedis");
+      require("redis.clients.jedis.UnifiedJedis", RedisSettings.JEDIS);
       return (settings, timeout, clientId, listener) -> JedisDriver.open(settings, timeout, clientId, listener);
     }
-    require("io.lettuce.core.RedisClient", "lettuce", "io.lettuce:lettuce-core");
+    require("io.lettuce.core.RedisClient", RedisSettings.LETTUCE);
     return (settings, timeout, clientId, listener) -> LettuceDriver.open(settings, timeout, clientId, listener);
   }
 
-  private static void require(String className, String driver, String artifact) {
+  /**
+   * What a driver's library that is missing or incomplete on the class path becomes: a class that the driver
+   * or the library links against could not be loaded (a dependency of the library left out, a second copy in
+   * another version).
+   *
+   * @param driver the driver's name
+   * @param error the linkage error seen while opening it
+   * @return the exception to throw, naming the driver, the class and the Maven artifact
+   */
+  static IllegalStateException unusable(String driver, LinkageError error) {
+    String what = error instanceof NoClassDefFoundError
+        ? "could not load class " + String.valueOf(error.getMessage()).replace('/', '.')
+        : "does not link (" + error + ")";
+    return new IllegalStateException("the " + driver + " driver of lockkit's Redis backend " + what + ": put "
+        + artifact(driver) + " on the class path with its dependencies, in the version lockkit is built with", error);
+  }
+
+  private static void require(String className, String driver) {
     try {
       Class.forName(className, false, Drivers.class.getClassLoader());
     } catch (ClassNotFoundException | LinkageError e) {
-      throw new LockBackendException("the " + driver + " driver of lockkit's Redis backend needs the Maven "
-          + "artifact " + artifact + " on the class path, and it is missing"
-          + (driver.equals("lettuce") ? " (or choose Jedis with ?driver=jedis and add redis.clients:jedis)" : ""),
-          e);
+      throw new IllegalStateException("the " + driver + " driver of lockkit's Redis backend needs the Maven "
+          + "artifact " + artifact(driver) + " on the class path, and it is missing"
+          + (driver.equals(RedisSettings.LETTUCE) ? " (or choose Jedis with ?driver=jedis and add "
+              + artifact(RedisSettings.JEDIS) + ")" : ""), e);
     }
+  }
+
+  private static String artifact(String driver) {
+    return RedisSettings.JEDIS.equals(driver) ? "redis.clients:jedis" : "io.lettuce:lettuce-core";
   }
 }

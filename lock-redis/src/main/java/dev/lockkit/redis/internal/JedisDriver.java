@@ -114,7 +114,7 @@ final class JedisDriver implements RedisDriver {
         }
       }, node -> new Connection(node, config), listener, timeout, threadName);
     } else {
-      this.subscriber = new JedisSubscriber(connector, listener, timeout, threadName);
+      this.subscriber = new JedisSubscriber(connector, settings.describe(), listener, timeout, threadName);
     }
   }
 

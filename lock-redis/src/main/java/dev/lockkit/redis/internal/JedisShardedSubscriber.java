@@ -42,6 +42,8 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
   private final Map<HostAndPort, NodeLoop> loops = new HashMap<>();
   private final Map<String, NodeLoop> placed = new HashMap<>();
   private final Set<String> wanted = new HashSet<>();
+  /** Nodes whose subscription broke and has not been confirmed since: their outage is logged already. */
+  private final Set<HostAndPort> down = new HashSet<>();
   private boolean closed;
 
   JedisShardedSubscriber(Function<String, HostAndPort> ownerOf, Function<HostAndPort, Connection> connector,
@@ -237,7 +239,16 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
         proceed(c, first);
       } catch (RuntimeException e) {
         if (!isShut()) {
-          log.warn("Sharded subscription connection to {} lost: {}", node, e.toString());
+          boolean first;
+          synchronized (lock) {
+            first = down.add(node);
+          }
+          // one line for the outage of a node, however many loops fail on it
+          if (first) {
+            log.warn("Sharded subscription connection to {} lost: {}", node, e.toString());
+          } else {
+            log.debug("Sharded subscription connection to {} still down: {}", node, e.toString());
+          }
         }
       } finally {
         Set<String> left;
@@ -273,9 +284,11 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
     @Override
     public void onSSubscribe(String channel, int subscribedChannels) {
       List<CompletableFuture<Void>> done;
+      boolean back = false;
       synchronized (lock) {
         if (!running) {
           running = true;
+          back = down.remove(node);
           for (String c : channels) {
             if (sent.add(c)) {
               send(c);
@@ -284,6 +297,9 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
         }
         ArrayDeque<CompletableFuture<Void>> queue = pending.remove(channel);
         done = queue == null ? List.of() : new ArrayList<>(queue);
+      }
+      if (back) {
+        log.info("Sharded subscription connection to {} re-established", node);
       }
       for (CompletableFuture<Void> f : done) {
         f.complete(null);

@@ -29,6 +29,7 @@ final class JedisSubscriber implements JedisSubscriptions {
   private static final Logger log = LoggerFactory.getLogger(JedisSubscriber.class);
 
   private final Supplier<Connection> connector;
+  private final String server;
   private final RedisDriver.Listener listener;
   private final long backoffMillis;
   private final String threadName;
@@ -44,10 +45,13 @@ final class JedisSubscriber implements JedisSubscriptions {
   private @Nullable Loop active;
   private boolean closed;
   private boolean everSubscribed;
+  /** Failed connects since the connection broke; 0 while subscribed. Only the loop's thread touches it. */
+  private int failures;
 
-  JedisSubscriber(Supplier<Connection> connector, RedisDriver.Listener listener, java.time.Duration timeout,
-      String threadName) {
+  JedisSubscriber(Supplier<Connection> connector, String server, RedisDriver.Listener listener,
+      java.time.Duration timeout, String threadName) {
     this.connector = connector;
+    this.server = server;
     this.listener = listener;
     this.backoffMillis = Math.max(10, Math.min(1000, timeout.toMillis()));
     this.threadName = threadName;
@@ -125,7 +129,13 @@ final class JedisSubscriber implements JedisSubscriptions {
         loop.proceed(connection, channels);
       } catch (RuntimeException e) {
         if (!isClosed()) {
-          log.warn("Subscription connection lost: {}", e.toString());
+          // one line for the outage, however many reconnects it takes; the recovery gets one more
+          if (failures++ == 0) {
+            log.warn("Subscription connection to {} lost, reconnecting every {} ms: {}", server, backoffMillis,
+                e.toString());
+          } else {
+            log.debug("Subscription connection to {} still down, attempt {}: {}", server, failures, e);
+          }
         }
       } finally {
         synchronized (lock) {
@@ -201,8 +211,12 @@ final class JedisSubscriber implements JedisSubscriptions {
           }
         }
         if (reconnected) {
+          if (failures > 0) {
+            log.info("Subscription connection to {} re-established", server);
+          }
           listener.reconnected();
         }
+        failures = 0;
         return;
       }
       List<CompletableFuture<Void>> done;

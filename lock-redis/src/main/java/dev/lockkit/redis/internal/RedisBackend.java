@@ -71,17 +71,24 @@ public final class RedisBackend implements LockBackend {
   }
 
   /**
-   * Connects a backend; throws {@link LockBackendException} if the server cannot be reached or refuses the
-   * client within the command timeout.
+   * Connects a backend.
+   *
+   * @throws LockBackendException if the server cannot be reached or refuses the client within the command
+   *     timeout
+   * @throws IllegalStateException if the driver's library cannot be loaded (a class it needs is missing)
    */
   public static RedisBackend open(RedisSettings settings, BackendContext context, RedisDriver.Factory factory) {
     try {
       return new RedisBackend(settings, context, factory);
     } catch (LockBackendException e) {
       throw e;
+    } catch (LinkageError e) {
+      // a library or one of its dependencies missing from the class path: no retry will help
+      throw Drivers.unusable(settings.driver(), e);
     } catch (RuntimeException e) {
+      Throwable cause = Redaction.scrub(e, settings.password()); // Lettuce names the user in its URIs
       throw new LockBackendException("could not connect to " + settings.describe() + " with the "
-          + settings.driver() + " driver within " + context.options().commandTimeout() + ": " + e, e);
+          + settings.driver() + " driver within " + context.options().commandTimeout() + ": " + cause, cause);
     }
   }
 
@@ -220,6 +227,7 @@ public final class RedisBackend implements LockBackend {
     if (t instanceof LockBackendException e) {
       return e;
     }
+    t = Redaction.scrub(t, settings.password());
     if (t instanceof TimeoutException) {
       return new LockBackendException("no answer from " + describe() + " within " + commandTimeout + " to "
           + what, t);

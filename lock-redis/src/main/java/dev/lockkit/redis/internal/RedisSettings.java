@@ -1,8 +1,8 @@
 package dev.lockkit.redis.internal;
 
 import dev.lockkit.internal.Checks;
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +37,9 @@ public record RedisSettings(
   /** The Jedis driver's name in {@code ?driver=}. */
   public static final String JEDIS = "jedis";
 
+  /** The query options a Redis URI takes. */
+  private static final List<String> OPTIONS = List.of("driver", "waitReplicas", "tls", "trustPem");
+
   /**
    * One server address.
    *
@@ -62,6 +65,8 @@ public record RedisSettings(
     String user = null;
     String password = null;
     int at = authority.lastIndexOf('@');
+    Checks.argument(at >= 0 || !contains(uri.getRawPath(), '@') && !contains(uri.getRawFragment(), '@'),
+        "the user info of a redis uri must have / ? # @ percent-encoded (a / is %%2F), was %s", safe(uri));
     if (at >= 0) {
       String info = authority.substring(0, at);
       authority = authority.substring(at + 1);
@@ -87,32 +92,23 @@ public record RedisSettings(
     String path = uri.getRawPath();
     if (path != null && !path.isEmpty() && !path.equals("/")) {
       Checks.argument(!cluster, "a redis-cluster uri has no database path, was %s", safe(uri));
-      try {
-        database = Integer.parseInt(path.substring(1));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("the path of a redis uri must be a database number, was "
-            + safe(uri), e);
-      }
+      database = number(path.substring(1), "the path of a redis uri must be a database number", uri);
       Checks.argument(database >= 0, "the database number must not be negative, was %s", safe(uri));
     }
     Map<String, String> query = query(uri);
     String driver = query.getOrDefault("driver", LETTUCE).toLowerCase(Locale.ROOT);
-    Checks.argument(driver.equals(LETTUCE) || driver.equals(JEDIS),
-        "driver must be lettuce or jedis, was '%s' in %s", driver, safe(uri));
+    Checks.argument(driver.equals(LETTUCE) || driver.equals(JEDIS), "driver must be lettuce or jedis, in %s",
+        safe(uri));
     int waitReplicas = 0;
     if (query.containsKey("waitReplicas")) {
-      try {
-        waitReplicas = Integer.parseInt(query.get("waitReplicas"));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("waitReplicas must be a number, was " + safe(uri), e);
-      }
-      Checks.argument(waitReplicas >= 0, "waitReplicas must not be negative, was %s", waitReplicas);
+      waitReplicas = number(query.get("waitReplicas"), "waitReplicas must be a number", uri);
+      Checks.argument(waitReplicas >= 0, "waitReplicas must not be negative, was %s", safe(uri));
     }
     boolean tls = scheme.equals("rediss") || Boolean.parseBoolean(query.getOrDefault("tls", "false"));
     Path trust = null;
     if (query.containsKey("trustPem")) {
       trust = Path.of(query.get("trustPem"));
-      Checks.argument(Files.isReadable(trust), "trustPem must be a readable file, was %s", trust);
+      Checks.argument(Files.isReadable(trust), "trustPem must name a readable file, in %s", safe(uri));
     }
     return new RedisSettings(cluster, tls, List.copyOf(nodes), user, password, database, driver, waitReplicas,
         trust);
@@ -138,12 +134,8 @@ public record RedisSettings(
     Checks.argument(!host.isEmpty(), "uri has an empty host, was %s", safe(uri));
     int p = 6379;
     if (port != null) {
-      try {
-        p = Integer.parseInt(port);
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("uri has a bad port '" + port + "', was " + safe(uri), e);
-      }
-      Checks.argument(p > 0 && p < 65536, "port must be 1 to 65535, was %s", p);
+      p = number(port, "uri has a bad port", uri);
+      Checks.argument(p > 0 && p < 65536, "port must be 1 to 65535, was %s", safe(uri));
     }
     return new Node(host, p);
   }
@@ -161,25 +153,61 @@ public record RedisSettings(
       int eq = pair.indexOf('=');
       String key = decode(eq < 0 ? pair : pair.substring(0, eq));
       String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-      Checks.argument(List.of("driver", "waitReplicas", "tls", "trustPem").contains(key),
-          "unknown redis uri option '%s' (known: driver, waitReplicas, tls, trustPem) in %s", key, safe(uri));
-      Checks.argument(result.put(key, value) == null, "redis uri option '%s' is given twice in %s", key, safe(uri));
+      // the key is shown only as part of the redacted URI: a misparsed password can end up in the query
+      Checks.argument(OPTIONS.contains(key), "unknown redis uri option (known: %s) in %s",
+          String.join(", ", OPTIONS), safe(uri));
+      Checks.argument(result.put(key, value) == null, "a redis uri option is given twice in %s", safe(uri));
     }
     return result;
   }
 
-  private static String decode(String s) {
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  /**
+   * An int, or {@link IllegalArgumentException} with {@code message} and the redacted URI. Neither the piece
+   * nor a {@link NumberFormatException} (which would quote it) is kept: a password with an unescaped {@code /},
+   * {@code ?} or {@code #} ends the authority early, and its pieces then land in the port or the path.
+   */
+  private static int number(String piece, String message, URI uri) {
+    try {
+      return Integer.parseInt(piece);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(message + ", was " + safe(uri));
+    }
   }
 
-  /** The URI without its user info, for messages. */
-  public static String safe(URI uri) {
-    String s = uri.toString();
-    String authority = uri.getRawAuthority();
-    if (authority != null && authority.contains("@")) {
-      s = s.replace(authority, authority.substring(authority.lastIndexOf('@') + 1));
+  private static boolean contains(@Nullable String s, char c) {
+    return s != null && s.indexOf(c) >= 0;
+  }
+
+  /** Percent-decoding as URIs have it, in UTF-8: unlike {@link java.net.URLDecoder} a {@code +} stays a plus. */
+  private static String decode(String s) {
+    if (s.indexOf('%') < 0) {
+      return s;
     }
-    return s;
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); ) {
+      char c = s.charAt(i);
+      if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
+        bytes.write(hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2)));
+        i += 3;
+      } else {
+        int cp = s.codePointAt(i);
+        bytes.writeBytes(new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8));
+        i += Character.charCount(cp);
+      }
+    }
+    return bytes.toString(StandardCharsets.UTF_8);
+  }
+
+  private static int hex(char c) {
+    return Character.digit(c, 16);
+  }
+
+  /**
+   * The URI for messages: without its user info, and with the values of unknown query options (such as a
+   * {@code password=} that this scheme does not take) masked. See {@link Redaction#uri}.
+   */
+  public static String safe(URI uri) {
+    return Redaction.uri(uri.toString(), OPTIONS);
   }
 
   /** A description of the server without credentials, such as {@code redis://127.0.0.1:6379}. */

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.lockkit.Lease;
 import dev.lockkit.LockClient;
+import dev.lockkit.LockClientClosedException;
 import dev.lockkit.LockOptions;
 import dev.lockkit.Locks;
 import dev.lockkit.redis.testing.SharedServers;
@@ -56,7 +57,7 @@ class CloseWhileAcquiringTest {
 
       assertThat(lease.isValid()).isFalse();
       assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
-          .hasCauseInstanceOf(IllegalStateException.class);
+          .hasCauseInstanceOf(LockClientClosedException.class);
       assertThat(held.reply.get(10, TimeUnit.SECONDS)).as("the held-back try won the lock after the release")
           .startsWith(1L);
       // without waiting for that try, the driver was closed before its win could be released: 60 s

@@ -192,6 +192,18 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the server has sharded pub/sub (Redis 7 and newer, from {@code INFO server}): lockkit's clients
+   * use it on such a cluster. The embedded fallback binary is Redis 6.2, where they subscribe plainly.
+   */
+  public boolean hasShardedPubSub() {
+    try (Resp r = resp()) {
+      String version = r.string("INFO", "server").lines().filter(l -> l.startsWith("redis_version:")).findFirst()
+          .orElseThrow().substring("redis_version:".length()).trim();
+      return Integer.parseInt(version.substring(0, version.indexOf('.'))) >= 7;
+    }
+  }
+
   /** A raw connection for fixtures and assertions (plain TCP only). */
   public Resp resp() {
     return Resp.connect(probePort);
