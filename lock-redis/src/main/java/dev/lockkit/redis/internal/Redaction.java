@@ -1,5 +1,6 @@
 package dev.lockkit.redis.internal;
 
+import dev.lockkit.internal.Uris;
 import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -13,32 +14,19 @@ import org.jspecify.annotations.Nullable;
 final class Redaction {
   /** A URI's user info as drivers render it: {@code scheme://user:password@}, the user info without a slash. */
   private static final Pattern USER_INFO = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^\\s/@\\[\\]]*@");
-  private static final Pattern SCHEME = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*");
   /** Shorter passwords are not replaced in free text, which they would garble; URIs are redacted anyway. */
   private static final int MIN_LITERAL = 4;
 
   private Redaction() {}
 
   /**
-   * The URI without its user info, and with the values of query options other than {@code known} masked. A URI
-   * whose password holds an unescaped {@code /}, {@code ?} or {@code #} is misparsed, its user info ending up in
-   * the path, query or fragment: so everything from the start of the authority up to the last {@code @}
-   * anywhere goes (a {@code @} elsewhere, in a file name, costs only some detail of the message).
+   * The URI without its user info ({@link Uris#redact(String)}: everything up to the last {@code @}, also a
+   * password with an unescaped {@code / ? #}), and with the values of query options other than {@code known}
+   * masked.
    */
   static String uri(String uri, Collection<String> known) {
-    int start = 0;
-    int colon = uri.indexOf(':');
-    if (colon > 0 && SCHEME.matcher(uri.substring(0, colon)).matches()) {
-      start = colon + 1;
-    }
-    if (uri.startsWith("//", start)) {
-      start += 2;
-    }
-    String s = uri;
-    int at = s.lastIndexOf('@');
-    if (at >= start) {
-      s = s.substring(0, start) + "***@" + s.substring(at + 1);
-    }
+    String s = Uris.redact(uri);
+    int start = Math.max(0, s.indexOf("***@"));
     int q = s.indexOf('?', start);
     if (q < 0) {
       return s;
