@@ -43,6 +43,14 @@ public final class Servers {
   private static ChildProcess zookeeper;
   private static final List<Path> dirs = new ArrayList<>();
 
+  static {
+    // the servers' directories and the copied redis-server binary go with the JVM, also when a run fails
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopAll();
+      deleteDirs();
+    }, "lockkit-bench-cleanup"));
+  }
+
   private Servers() {}
 
   /**
@@ -148,7 +156,18 @@ public final class Servers {
     }
   }
 
-  private static Path tempDir(String prefix) throws IOException {
+  private static synchronized void deleteDirs() {
+    for (Path dir : dirs) {
+      try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException | java.io.UncheckedIOException e) {
+        // best effort at exit: nothing else can be done with it
+      }
+    }
+    dirs.clear();
+  }
+
+  private static synchronized Path tempDir(String prefix) throws IOException {
     Path dir = Files.createTempDirectory(prefix);
     dirs.add(dir);
     return dir;
