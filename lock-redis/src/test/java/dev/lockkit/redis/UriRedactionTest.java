@@ -83,12 +83,13 @@ class UriRedactionTest {
   }
 
   @Test
-  void theDescriptionOfTheServerHasNoUserInfo() {
+  void theDescriptionOfTheServerHidesTheUserInfo() {
     RedisSettings settings = RedisSettings.parse(URI.create("redis://alice:s3cr3t@127.0.0.1:6380/2?driver=jedis"));
-    assertThat(settings.describe()).isEqualTo("redis://127.0.0.1:6380/2");
-    assertThat(settings).hasToString("redis://127.0.0.1:6380/2");
+    assertThat(settings.describe()).isEqualTo("redis://***@127.0.0.1:6380/2");
+    assertThat(settings).hasToString("redis://***@127.0.0.1:6380/2");
     RedisSettings cluster = RedisSettings.parse(URI.create("redis-cluster://alice:s3cr3t@a:1,b:2"));
-    assertThat(cluster.describe()).isEqualTo("redis-cluster://a:1,b:2");
+    assertThat(cluster.describe()).isEqualTo("redis-cluster://***@a:1,b:2");
+    assertThat(RedisSettings.parse(URI.create("redis://127.0.0.1:6380")).describe()).isEqualTo("redis://127.0.0.1:6380");
   }
 
   @Test

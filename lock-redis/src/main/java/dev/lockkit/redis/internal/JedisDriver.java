@@ -24,6 +24,7 @@ import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.SslVerifyMode;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -118,9 +119,13 @@ final class JedisDriver implements RedisDriver {
     }
   }
 
-  /** Connects, or throws the driver's exception. */
+  /** Connects, or throws the driver's exception, or a {@link RefusedConnect} with the server's error reply. */
   static RedisDriver open(RedisSettings settings, Duration timeout, String clientId, Listener listener) {
-    return new JedisDriver(settings, timeout, clientId, listener);
+    try {
+      return new JedisDriver(settings, timeout, clientId, listener);
+    } catch (RuntimeException e) {
+      throw RefusedConnect.find(e, JedisDataException.class);
+    }
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -122,9 +123,13 @@ final class LettuceDriver implements RedisDriver {
     this.opened = true;
   }
 
-  /** Connects, or throws the driver's exception. */
+  /** Connects, or throws the driver's exception, or a {@link RefusedConnect} with the server's error reply. */
   static RedisDriver open(RedisSettings settings, Duration timeout, String clientId, Listener listener) {
-    return new LettuceDriver(settings, timeout, listener);
+    try {
+      return new LettuceDriver(settings, timeout, listener);
+    } catch (RuntimeException e) {
+      throw RefusedConnect.find(e, RedisCommandExecutionException.class);
+    }
   }
 
   @Override

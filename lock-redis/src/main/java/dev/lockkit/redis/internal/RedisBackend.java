@@ -74,7 +74,8 @@ public final class RedisBackend implements LockBackend {
    * Connects a backend.
    *
    * @throws LockBackendException if the server cannot be reached or refuses the client within the command
-   *     timeout
+   *     timeout; when the server answered with an error (a wrong password, none, a database that does not
+   *     exist), the message quotes it and says what to check
    * @throws IllegalStateException if the driver's library cannot be loaded (a class it needs is missing)
    */
   public static RedisBackend open(RedisSettings settings, BackendContext context, RedisDriver.Factory factory) {
@@ -85,6 +86,13 @@ public final class RedisBackend implements LockBackend {
     } catch (LinkageError e) {
       // a library or one of its dependencies missing from the class path: no retry will help
       throw Drivers.unusable(settings.driver(), e);
+    } catch (RefusedConnect e) {
+      Throwable cause = Redaction.scrub(e.getCause(), settings.password());
+      String reply = Redaction.text(e.reply(), settings.password());
+      String hint = e.hint();
+      throw new LockBackendException(settings.describe() + " refused the connection: "
+          + (reply.endsWith(".") ? reply.substring(0, reply.length() - 1) : reply)
+          + (hint == null ? "" : " (" + hint + ")"), cause);
     } catch (RuntimeException e) {
       Throwable cause = Redaction.scrub(e, settings.password()); // Lettuce names the user in its URIs
       throw new LockBackendException("could not connect to " + settings.describe() + " with the "

@@ -210,9 +210,16 @@ public record RedisSettings(
     return Redaction.uri(uri.toString(), OPTIONS);
   }
 
-  /** A description of the server without credentials, such as {@code redis://127.0.0.1:6379}. */
+  /**
+   * A description of the server without credentials, such as {@code redis://127.0.0.1:6379}, or
+   * {@code redis://***@127.0.0.1:6379} when the URI gave a user and password (hidden, as {@link #safe} hides them),
+   * so that a message about a refused login shows that credentials were sent.
+   */
   public String describe() {
     StringBuilder b = new StringBuilder(cluster ? "redis-cluster://" : tls ? "rediss://" : "redis://");
+    if (password != null) {
+      b.append("***@");
+    }
     for (int i = 0; i < nodes.size(); i++) {
       b.append(i == 0 ? "" : ",").append(nodes.get(i));
     }

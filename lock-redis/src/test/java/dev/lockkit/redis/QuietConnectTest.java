@@ -1,0 +1,41 @@
+package dev.lockkit.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.lockkit.Lease;
+import dev.lockkit.LockClient;
+import dev.lockkit.LockOptions;
+import dev.lockkit.Locks;
+import dev.lockkit.redis.testing.LogCapture;
+import dev.lockkit.redis.testing.SharedServers;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A normal connect, lock, release and close logs nothing at INFO or above, from lockkit or from the driver
+ * (Lettuce used to say {@code computationThreadPoolSize is less than 2 (1), setting to: 2} at every connect).
+ */
+class QuietConnectTest {
+  private static final LockOptions OPTIONS = LockOptions.builder().commandTimeout(Duration.ofSeconds(2)).build();
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"lettuce, standalone", "jedis, standalone", "lettuce, cluster", "jedis, cluster"})
+  void aNormalConnectLogsNothingAtInfoOrAbove(String driver, String deployment) throws Exception {
+    String uri = (deployment.equals("cluster") ? SharedServers.cluster().uri() : SharedServers.standalone().uri())
+        + "?driver=" + driver;
+    try (LogCapture log = LogCapture.start()) {
+      for (int i = 0; i < 2; i++) { // the second connect too: once-per-JVM lines are not the only concern
+        try (LockClient client = Locks.connect(uri, OPTIONS);
+            Lease lease = client.lock("quiet/" + driver + "/" + deployment).acquire(Duration.ofSeconds(5))) {
+          assertThat(lease.isValid()).isTrue();
+        }
+      }
+      List<String> loud = Stream.of(" INFO ", " WARN ", " ERROR ")
+          .flatMap(level -> log.lines(level, "").stream()).toList();
+      assertThat(loud).as("lines logged at INFO or above while connecting with " + driver).isEmpty();
+    }
+  }
+}
