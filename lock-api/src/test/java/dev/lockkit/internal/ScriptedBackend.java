@@ -23,6 +23,8 @@ final class ScriptedBackend implements LockBackend {
 
   /** While set, renewals fail as they would against a server that does not answer. */
   volatile boolean renewalsFail;
+  /** While set, acquisitions get no answer at all, as from a server that stopped answering. */
+  volatile boolean acquisitionsUnanswered;
 
   private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
   private @Nullable String owner;
@@ -56,6 +58,9 @@ final class ScriptedBackend implements LockBackend {
   @Override
   public CompletableFuture<BackendLease> acquire(AcquireRequest request) {
     acquires.incrementAndGet();
+    if (acquisitionsUnanswered) {
+      return new CompletableFuture<>();
+    }
     long sentAt = System.nanoTime();
     synchronized (this) {
       if (owner == null) {
