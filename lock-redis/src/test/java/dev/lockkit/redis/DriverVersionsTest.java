@@ -26,10 +26,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * lockkit with the driver versions that Spring Boot manages rather than the ones it is built with: Jedis 5.2
- * (Boot 3.5.0), 6.0 (Boot 3.5.1 and later), 7.0 (Boot 4.0), Lettuce 6.6 (Boot 3.5) and 6.8 (Boot 4.0). Each
- * runs in a class loader that holds lockkit's classes and that driver's jar, and loads both itself; everything
- * else (the pool, Netty, SLF4J, the test tools) comes from the test's class path. A Jedis older than 5.2 is
- * refused at connect, naming its version.
+ * (Boot 3.5.0), 6.0 (Boot 3.5.1 and later), 7.0 (Boot 4.0), Lettuce 6.5 (Boot 3.5.0), 6.6 (Boot 3.5.1 and
+ * later) and 6.8 (Boot 4.0). Each runs in a class loader that holds lockkit's classes and that driver's jar, and
+ * loads both itself; everything else (the pool, Netty, SLF4J, the test tools) comes from the test's class path.
+ * A Jedis older than 5.2 is refused at connect, naming its version.
  *
  * <p>The build copies the jars to {@code target/driver-versions} (maven-dependency-plugin {@code copy} in
  * lock-redis' pom); {@code -Dlockkit.driverVersions=dir} points elsewhere. Where they are missing (a run from an
@@ -97,6 +97,7 @@ class DriverVersionsTest {
       "jedis-5.2.0.jar, standalone", "jedis-5.2.0.jar, cluster",
       "jedis-6.0.0.jar, standalone", "jedis-6.0.0.jar, cluster",
       "jedis-7.0.0.jar, standalone", "jedis-7.0.0.jar, cluster",
+      "lettuce-core-6.5.5.RELEASE.jar, standalone", "lettuce-core-6.5.5.RELEASE.jar, cluster",
       "lettuce-core-6.6.0.RELEASE.jar, standalone", "lettuce-core-6.6.0.RELEASE.jar, cluster",
       "lettuce-core-6.8.2.RELEASE.jar, standalone", "lettuce-core-6.8.2.RELEASE.jar, cluster"})
   void locksAndWaitsWithTheDriverVersionsSpringBootManages(String file, String deployment) throws Throwable {
