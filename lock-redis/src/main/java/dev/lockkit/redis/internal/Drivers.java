@@ -11,11 +11,13 @@ public final class Drivers {
   /**
    * The factory of the named driver.
    *
-   * @throws IllegalStateException naming the driver and the Maven artifact to add if its library is missing
+   * @throws IllegalStateException naming the driver and the Maven artifact to add if its library is missing, or
+   *     naming the version found and the versions supported if it is a Jedis older than 5.2
    */
   public static RedisDriver.Factory forName(String driver) {
     if (RedisSettings.JEDIS.equals(driver)) {
-      require("redis.clients.jedis.UnifiedJedis", RedisSettings.JEDIS);
+      require("redis.clients.jedis.Jedis", RedisSettings.JEDIS);
+      JedisVersion.requireSupported(Drivers.class.getClassLoader());
       return (settings, timeout, clientId, listener) -> JedisDriver.open(settings, timeout, clientId, listener);
     }
     require("io.lettuce.core.RedisClient", RedisSettings.LETTUCE);
@@ -35,8 +37,15 @@ public final class Drivers {
     String what = error instanceof NoClassDefFoundError
         ? "could not load class " + String.valueOf(error.getMessage()).replace('/', '.')
         : "does not link (" + error + ")";
-    return new IllegalStateException("the " + driver + " driver of lockkit's Redis backend " + what + ": put "
-        + artifact(driver) + " on the class path with its dependencies, in the version lockkit is built with", error);
+    String found = "";
+    if (RedisSettings.JEDIS.equals(driver)) {
+      String version = JedisVersion.of(Drivers.class.getClassLoader());
+      found = " (found Jedis " + (version == null ? "of unknown version" : version) + "; lockkit supports Jedis "
+          + JedisVersion.SUPPORTED + ")";
+    }
+    return new IllegalStateException("the " + driver + " driver of lockkit's Redis backend " + what + found
+        + ": put " + artifact(driver) + " on the class path with its dependencies, in a version lockkit supports",
+        error);
   }
 
   private static void require(String className, String driver) {

@@ -1,6 +1,5 @@
 package dev.lockkit.redis.internal;
 
-import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,13 +15,8 @@ import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Connection;
-import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.RedisClusterClient;
-import redis.clients.jedis.SslOptions;
-import redis.clients.jedis.SslVerifyMode;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.util.JedisClusterCRC16;
@@ -45,24 +39,7 @@ final class JedisDriver implements RedisDriver {
 
   private JedisDriver(RedisSettings settings, Duration timeout, String clientId, Listener listener) {
     this.timeout = timeout;
-    int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
-    DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
-        .connectionTimeoutMillis(millis).socketTimeoutMillis(millis).clientName("lockkit-" + clientId);
-    if (settings.password() != null) {
-      b.user(settings.user()).password(settings.password());
-    }
-    if (!settings.cluster()) {
-      b.database(settings.database());
-    }
-    if (settings.tls()) {
-      SslOptions.Builder ssl = SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL);
-      if (settings.trustPem() != null) {
-        byte[] store = Tls.pkcs12(settings.trustPem(), Tls.STORE_PASSWORD);
-        ssl.truststore(() -> new ByteArrayInputStream(store), Tls.STORE_PASSWORD).trustStoreType("PKCS12");
-      }
-      b.sslOptions(ssl.build());
-    }
-    JedisClientConfig config = b.build();
+    JedisClientConfig config = JedisClients.config(settings, timeout, clientId);
     GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
     pool.setMaxTotal(MAX_CONCURRENT);
     pool.setMaxIdle(8);
@@ -72,16 +49,16 @@ final class JedisDriver implements RedisDriver {
     for (RedisSettings.Node node : settings.nodes()) {
       nodes.add(new HostAndPort(node.host(), node.port()));
     }
+    JedisClients.Cluster cluster = null;
     if (settings.cluster()) {
-      this.jedis = RedisClusterClient.builder().nodes(nodes).clientConfig(config).poolConfig(pool)
-          .maxAttempts(2).maxTotalRetriesDuration(timeout).build();
+      cluster = new JedisClients.Cluster(nodes, config, 2, timeout, pool);
+      this.jedis = cluster;
     } else {
-      this.jedis = RedisClient.builder().hostAndPort(nodes.iterator().next()).clientConfig(config)
-          .poolConfig(pool).build();
+      this.jedis = JedisClients.standalone(nodes.iterator().next(), config, pool);
     }
     try {
       jedis.ping(); // Jedis connects lazily: fail now on a wrong password or a dead server
-      this.sharded = settings.cluster() && RedisBackend.hasShardedPubSub(jedis.info("server"));
+      this.sharded = cluster != null && RedisBackend.hasShardedPubSub(cluster.serverInfo());
     } catch (RuntimeException e) {
       jedis.close();
       throw e;
@@ -108,12 +85,9 @@ final class JedisDriver implements RedisDriver {
     };
     String threadName = "lockkit-" + clientId + "-jedis-pubsub";
     if (sharded) {
-      RedisClusterClient cluster = (RedisClusterClient) jedis;
-      this.subscriber = new JedisShardedSubscriber(channel -> {
-        try (Connection c = cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(channel))) {
-          return c.getHostAndPort();
-        }
-      }, node -> new Connection(node, config), listener, timeout, threadName);
+      JedisClients.Cluster owners = cluster;
+      this.subscriber = new JedisShardedSubscriber(channel -> owners.ownerOf(JedisClusterCRC16.getSlot(channel)),
+          node -> new Connection(node, config), listener, timeout, threadName);
     } else {
       this.subscriber = new JedisSubscriber(connector, settings.describe(), listener, timeout, threadName);
     }

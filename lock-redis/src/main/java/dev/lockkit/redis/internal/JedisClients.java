@@ -1,0 +1,123 @@
+package dev.lockkit.redis.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
+import redis.clients.jedis.providers.PooledConnectionProvider;
+import redis.clients.jedis.util.SafeEncoder;
+
+/**
+ * Jedis clients built only from what Jedis 5.2 to 8 all have, so that one adapter serves every supported
+ * version ({@link JedisVersion}): {@code JedisPooled} is gone in 8, {@code RedisClient} and
+ * {@code RedisClusterClient} came after 7.0, {@code SslOptions} after 5.2, {@code UnifiedJedis.info} after 5.2.
+ */
+final class JedisClients {
+  private JedisClients() {}
+
+  /** The client configuration: timeouts, client name, credentials, database, TLS. */
+  static JedisClientConfig config(RedisSettings settings, Duration timeout, String clientId) {
+    int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+    DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
+        .connectionTimeoutMillis(millis).socketTimeoutMillis(millis).clientName("lockkit-" + clientId);
+    if (settings.password() != null) {
+      b.user(settings.user()).password(settings.password());
+    }
+    if (!settings.cluster()) {
+      b.database(settings.database());
+    }
+    if (settings.tls()) {
+      tls(b, settings);
+    }
+    return b.build();
+  }
+
+  /**
+   * TLS with the host name verified, the way every supported Jedis takes it: a socket factory and SSL parameters.
+   * Jedis 8 deprecates them for {@code SslOptions}, which Jedis 5.2 lacks.
+   */
+  @SuppressWarnings("deprecation")
+  private static void tls(DefaultJedisClientConfig.Builder b, RedisSettings settings) {
+    SSLParameters parameters = new SSLParameters();
+    parameters.setEndpointIdentificationAlgorithm("HTTPS");
+    b.ssl(true).sslSocketFactory(socketFactory(settings)).sslParameters(parameters);
+  }
+
+  private static SSLSocketFactory socketFactory(RedisSettings settings) {
+    if (settings.trustPem() == null) {
+      return (SSLSocketFactory) SSLSocketFactory.getDefault();
+    }
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(new ByteArrayInputStream(Tls.pkcs12(settings.trustPem(), Tls.STORE_PASSWORD)), Tls.STORE_PASSWORD);
+      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trust.init(store);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return context.getSocketFactory();
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("cannot trust the certificates of trustPem " + settings.trustPem() + ": "
+          + e, e);
+    }
+  }
+
+  /** A pooled client of one server (what {@code JedisPooled} was, before Jedis 8 dropped it). */
+  static UnifiedJedis standalone(HostAndPort node, JedisClientConfig config, GenericObjectPoolConfig<Connection> pool) {
+    return new Standalone(node, config, pool);
+  }
+
+  private static final class Standalone extends UnifiedJedis {
+    Standalone(HostAndPort node, JedisClientConfig config, GenericObjectPoolConfig<Connection> pool) {
+      super(new PooledConnectionProvider(node, config, pool), config.getRedisProtocol());
+    }
+  }
+
+  /**
+   * A cluster client: a {@link JedisCluster} (deprecated in Jedis 8 for {@code RedisClusterClient}, which Jedis
+   * 7.0 and older lack) that also tells which node serves a slot and what a node's {@code INFO server} says.
+   */
+  @SuppressWarnings("deprecation")
+  static final class Cluster extends JedisCluster {
+    Cluster(Set<HostAndPort> nodes, JedisClientConfig config, int maxAttempts, Duration maxTotalRetries,
+        GenericObjectPoolConfig<Connection> pool) {
+      super(nodes, config, maxAttempts, maxTotalRetries, pool);
+    }
+
+    /** The node that serves {@code slot}, after a refresh of the slot table if it knows none. */
+    HostAndPort ownerOf(int slot) {
+      ClusterConnectionProvider cluster = (ClusterConnectionProvider) provider;
+      HostAndPort node = cluster.getNode(slot);
+      if (node == null) {
+        cluster.getConnectionFromSlot(slot).close(); // refreshes the slot table on a miss
+        node = cluster.getNode(slot);
+      }
+      if (node == null) {
+        throw new IllegalStateException("no cluster node serves slot " + slot);
+      }
+      return node;
+    }
+
+    /** {@code INFO server} of one of the nodes. */
+    String serverInfo() {
+      try (Connection c = provider.getConnection()) {
+        return SafeEncoder.encode((byte[]) c.executeCommand(new CommandArguments(Protocol.Command.INFO).add("server")));
+      }
+    }
+  }
+}
