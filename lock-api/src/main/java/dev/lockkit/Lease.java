@@ -38,9 +38,10 @@ public interface Lease extends AutoCloseable {
   /**
    * Whether the lease is still held as far as this client can tell. Answers from the client's own monotonic
    * clock as well as from what the server said: once the lease time has passed since the last renewal the
-   * server confirmed, this is false even if no renewal attempt has run since, and while a ZooKeeper
-   * connection is suspended it is false until the same session reconnects. Never blocks and never talks to
-   * the server.
+   * server confirmed, this is false even if no renewal attempt has run since; while a ZooKeeper
+   * connection is suspended it is false until the same session reconnects; and once a renewal failed (no
+   * answer, a lost connection: the server may have lost the lease, as a Redis restarted without its data does)
+   * it is false until a renewal succeeds. Never blocks and never talks to the server.
    *
    * @return true while held and not yet past its confirmed deadline
    */

@@ -33,6 +33,12 @@ final class Hold implements LeaseEvents, Wakeups.Due {
   private volatile State state = State.PENDING;
   private volatile long deadlineNanos;
   private volatile boolean suspended;
+  /**
+   * The last renewal failed (no answer, or an error): the server could not confirm the lease, and may have lost
+   * it (a Redis restarted without its data). Not valid until a renewal succeeds, as a ZooKeeper lease is not
+   * while its connection is suspended.
+   */
+  private volatile boolean unconfirmed;
   private volatile long serverToken;
   // guarded by this
   private @Nullable BackendLease remote;
@@ -130,7 +136,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
   }
 
   boolean isValid() {
-    return state == State.HELD && !suspended && System.nanoTime() - deadlineNanos < 0;
+    return state == State.HELD && !suspended && !unconfirmed && System.nanoTime() - deadlineNanos < 0;
   }
 
   boolean isHeld() {
@@ -347,6 +353,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
       }
       if (failure == null) {
         extendDeadline(sentAt);
+        unconfirmed = false;
         renewAtNanos = System.nanoTime() + renewNanos;
         if (renewalFailures > 0) {
           log.info("Renewal of lock '{}' succeeded again after {} failed attempts", lock.name(), renewalFailures);
@@ -354,6 +361,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
         }
       } else {
         long left = deadlineNanos - System.nanoTime();
+        unconfirmed = true;
         renewalFailures++;
         if (renewalFailures == 1) {
           log.warn("Renewal of lock '{}' failed, {} ms of lease left; retrying until it runs out: {}", lock.name(),
