@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
 final class Acquisition {
   private static final Logger log = LoggerFactory.getLogger(Acquisition.class);
   private static final long MIN_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  private static final long CLEAN_UP_PAUSE_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  private static final long CLEAN_UP_PAUSE_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
   private final RedisBackend backend;
   private final AcquireRequest request;
@@ -73,24 +75,24 @@ final class Acquisition {
       cancelRecheck();
     }
     long sentAt = System.nanoTime();
+    RedisBackend.Try attempt = backend.tryAcquire(keys, request.ownerToken(), request.leaseTime());
     // tracked until its outcome is handled: a win nobody wants any more is released inside outcome(...)
-    backend.track(backend.tryAcquire(keys, request.ownerToken(), request.leaseTime())
-        .whenComplete((reply, failure) -> outcome(sentAt, reply, failure)));
+    backend.track(attempt.answer().whenComplete((reply, failure) -> outcome(attempt, sentAt, reply, failure)));
   }
 
-  private void outcome(long sentAt, @Nullable List<Long> reply, @Nullable Throwable failure) {
+  private void outcome(RedisBackend.Try attempt, long sentAt, @Nullable List<Long> reply,
+      @Nullable Throwable failure) {
     boolean retry;
     synchronized (this) {
       inFlight = false;
       retry = again;
     }
     if (failure != null || reply == null || reply.size() < 2) {
-      // the script may have run although its answer was lost (a timeout): undo it, compare-and-delete
-      backend.release(keys, request.ownerToken()).whenComplete((ok, e) -> {
-        if (e != null) {
-          log.debug("Clean-up after a failed attempt on '{}' failed; the lease time ends it", request.name(), e);
-        }
-      });
+      // The script may have run although its answer was lost (a timeout), or may still run (a slow server, a
+      // command still queued in the driver): undo it with a compare-and-delete sent only once the driver is
+      // done with the try, so that it cannot overtake it on another connection.
+      long leaseEnd = sentAt + request.leaseTime().toNanos();
+      attempt.settled().whenComplete((x, e) -> cleanUp(leaseEnd));
       fail(failure != null ? failure : new LockBackendException("unexpected reply " + reply + " of the acquire "
           + "script from " + backend.describe(), null));
       return;
@@ -176,6 +178,31 @@ final class Acquisition {
     lease.release().whenComplete((ok, e) -> { // tracked by the backend, as every release
       if (e != null) {
         log.debug("Release of unwanted lock '{}' failed; it expires by itself", request.name(), e);
+      }
+    });
+  }
+
+  /**
+   * Releases what a failed try may have won. A release that gets no answer (the server is still slow or away) is
+   * sent again until the try's lease would have ended: after that the server has dropped the key itself.
+   */
+  private void cleanUp(long leaseEndNanos) {
+    backend.release(keys, request.ownerToken()).whenComplete((ok, e) -> {
+      if (e == null) {
+        return;
+      }
+      long left = leaseEndNanos - System.nanoTime();
+      long pause = Math.max(CLEAN_UP_PAUSE_MIN_NANOS,
+          Math.min(CLEAN_UP_PAUSE_MAX_NANOS, backend.context().options().commandTimeout().toNanos() / 4));
+      if (left <= pause) {
+        log.debug("Clean-up after a failed attempt on '{}' failed; the lease time ends it", request.name(), e);
+        return;
+      }
+      try {
+        backend.context().scheduler().schedule(() -> cleanUp(leaseEndNanos), pause, TimeUnit.NANOSECONDS);
+      } catch (RejectedExecutionException closed) {
+        log.debug("Clean-up after a failed attempt on '{}' failed as the client closed; the lease time ends it",
+            request.name(), e);
       }
     });
   }

@@ -133,9 +133,21 @@ final class JedisDriver implements RedisDriver {
     return CompletableFuture.completedFuture(null);
   }
 
+  /**
+   * Runs a command on the driver's threads. A command that waited in the queue past the command timeout is not
+   * sent: its caller has given up, and a try of the acquire script sent that late would win a lock after its
+   * clean-up release, or a release would arrive out of order.
+   */
   private <T> CompletableFuture<T> call(Supplier<T> command) {
+    long queuedAt = System.nanoTime();
     try {
-      return CompletableFuture.supplyAsync(command, executor);
+      return CompletableFuture.supplyAsync(() -> {
+        if (System.nanoTime() - queuedAt >= timeout.toNanos()) {
+          throw new IllegalStateException("not sent: the command waited longer than the command timeout ("
+              + timeout + ") for one of the Jedis driver's " + MAX_CONCURRENT + " connections");
+        }
+        return command.get();
+      }, executor);
     } catch (RejectedExecutionException e) {
       return CompletableFuture.failedFuture(new IllegalStateException(
           "the Jedis driver is closed or has " + MAX_QUEUED + " commands queued already", e));

@@ -53,6 +53,36 @@ public final class RedisBackend implements LockBackend {
     this.publishCommand = driver.sharded() ? "SPUBLISH" : "PUBLISH";
     log.debug("Client {} connected to {} with {}; releases use {}", context.clientId(), settings.describe(),
         settings.driver(), publishCommand);
+    checkEviction();
+  }
+
+  /**
+   * Reads the server's eviction policy once, in the background, and warns if it may evict lockkit's keys: a
+   * lock key carries a TTL, so under memory pressure a {@code volatile-*} or {@code allkeys-*} policy may drop a
+   * held lock (a second owner gets in while the first still works). An evicted fence key does no harm: the
+   * next token falls back on the clock, as after its retention.
+   */
+  private void checkEviction() {
+    String probe = RedisKeys.of(context.options().namespace(), "eviction-check").lock();
+    run(Scripts.EVICTION, List.of(probe), List.of(), null).whenComplete((reply, e) -> {
+      if (e != null || reply == null || reply.size() < 2) {
+        log.debug("Could not read the eviction policy of {} (INFO memory in a script); not checked", describe(), e);
+        return;
+      }
+      long maxmemory = reply.get(0);
+      int index = reply.get(1).intValue();
+      String policy = index >= 0 && index < Scripts.POLICIES.size() ? Scripts.POLICIES.get(index) : "unknown";
+      if (index == 0 || maxmemory == 0) {
+        log.debug("{}: maxmemory {} bytes, maxmemory-policy {}: lockkit's keys are not evicted", describe(),
+            maxmemory, policy);
+        return;
+      }
+      log.warn("{} has maxmemory {} bytes and maxmemory-policy {}: once full it may evict {}, so a held lock can "
+          + "vanish and a second owner get in while the first still works (their fencing tokens still tell them "
+          + "apart). Set maxmemory-policy noeviction on the server that holds locks, or give locks a Redis of "
+          + "their own", describe(), maxmemory, policy,
+          policy.startsWith("volatile") ? "keys with a TTL, and every lock key has one" : "lock keys");
+    });
   }
 
   /** Whether the server's version (from {@code INFO server}) has sharded pub/sub: 7 and newer. */
@@ -189,34 +219,90 @@ public final class RedisBackend implements LockBackend {
     return driver;
   }
 
-  /** One try of the acquire script: {won, fence} or {lost, holder's PTTL}. */
-  CompletableFuture<List<Long>> tryAcquire(RedisKeys keys, String owner, Duration lease) {
-    return run(Scripts.ACQUIRE, keys.acquireKeys(), List.of(owner, Long.toString(millis(lease))));
+  /**
+   * One try of the acquire script.
+   *
+   * @param answer {won, fence} or {lost, holder's PTTL}, or a failure, within the command timeout
+   * @param settled done once the driver is done with the try: answered or failed there, which may be after
+   *     {@code answer} timed out. A try that timed out may still win when the server gets to it (a slow
+   *     server, a command queued in the driver), so its clean-up release waits for this, not to overtake it.
+   */
+  record Try(CompletableFuture<List<Long>> answer, CompletableFuture<Void> settled) {}
+
+  Try tryAcquire(RedisKeys keys, String owner, Duration lease) {
+    CompletableFuture<Void> settled = new CompletableFuture<>();
+    CompletableFuture<List<Long>> answer = run(Scripts.ACQUIRE, keys.acquireKeys(),
+        List.of(owner, Long.toString(millis(lease)), Long.toString(settings.fenceRetentionMillis())), settled);
+    return new Try(answer, settled);
   }
 
   CompletableFuture<Boolean> renew(RedisKeys keys, String owner, Duration lease) {
-    return run(Scripts.RENEW, List.of(keys.lock()), List.of(owner, Long.toString(millis(lease))))
+    return run(Scripts.RENEW, List.of(keys.lock()), List.of(owner, Long.toString(millis(lease))), null)
         .thenApply(r -> r.get(0) == 1L);
   }
 
   CompletableFuture<Boolean> release(RedisKeys keys, String owner) {
     // tracked: a release started while the client closes (a lease won as its caller gave up, a cohort's
     // stale lease) must reach the server before the driver closes
-    return track(run(Scripts.RELEASE, keys.releaseKeys(), List.of(owner, publishCommand)))
+    return track(run(Scripts.RELEASE, keys.releaseKeys(), List.of(owner, publishCommand), null))
         .thenApply(r -> r.get(0) == 1L);
   }
 
-  /** Runs a script by SHA; on NOSCRIPT (a restarted server, SCRIPT FLUSH) sends it whole, which reloads it. */
-  private CompletableFuture<List<Long>> run(Scripts.Script script, List<String> keys, List<String> args) {
-    CompletableFuture<List<Long>> first = bounded(() -> driver.evalsha(script.sha(), keys, args));
-    return first.exceptionallyCompose(failure -> {
+  /**
+   * Runs a script by SHA; on NOSCRIPT (a restarted server, SCRIPT FLUSH) sends it whole, which reloads it. The
+   * answer is bounded by the command timeout; {@code settled}, if given, completes once the driver is done with
+   * the last command sent, however late that is.
+   */
+  private CompletableFuture<List<Long>> run(Scripts.Script script, List<String> keys, List<String> args,
+      @Nullable CompletableFuture<Void> settled) {
+    CompletableFuture<List<Long>> first = send(() -> driver.evalsha(script.sha(), keys, args));
+    CompletableFuture<List<Long>> answer = boundedView(first).exceptionallyCompose(failure -> {
       if (isNoScript(failure)) {
         log.debug("Script {} missing on {}; sending it again", script.name(), describe());
-        return bounded(() -> driver.eval(script.source(), keys, args));
+        CompletableFuture<List<Long>> second = send(() -> driver.eval(script.source(), keys, args));
+        if (settled != null) {
+          second.whenComplete((r, e) -> settled.complete(null));
+        }
+        return boundedView(second);
+      }
+      if (settled != null) {
+        first.whenComplete((r, e) -> settled.complete(null));
       }
       return CompletableFuture.failedFuture(failure);
-    }).exceptionallyCompose(failure -> CompletableFuture.failedFuture(
+    });
+    if (settled != null) {
+      first.thenRun(() -> settled.complete(null));
+    }
+    return answer.exceptionallyCompose(failure -> CompletableFuture.failedFuture(
         backendFailure("the " + script.name() + " script on '" + keys.get(0) + "'", failure)));
+  }
+
+  private static <T> CompletableFuture<T> send(java.util.function.Supplier<CompletableFuture<T>> call) {
+    try {
+      return call.get();
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * What the caller of a driver command sees: its answer, or a {@link TimeoutException} once the command
+   * timeout has passed. The command itself is left alone, so that its late outcome can still be waited for.
+   */
+  private <T> CompletableFuture<T> boundedView(CompletableFuture<T> command) {
+    if (command.isDone()) {
+      return command;
+    }
+    CompletableFuture<T> view = new CompletableFuture<>();
+    command.whenComplete((r, e) -> {
+      if (e != null) {
+        view.completeExceptionally(e);
+      } else {
+        view.complete(r);
+      }
+    });
+    bounds.bound(command, () -> view.completeExceptionally(new TimeoutException()));
+    return view;
   }
 
   /** A driver call, also bounded here in case the driver's own timeout does not cover a step. */

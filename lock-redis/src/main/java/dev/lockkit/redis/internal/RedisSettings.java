@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -27,10 +28,26 @@ import org.jspecify.annotations.Nullable;
  * @param driver the driver name: {@code lettuce} or {@code jedis}
  * @param waitReplicas replicas that must acknowledge an acquisition (0: none)
  * @param trustPem a PEM file of certificates to trust for TLS, or null for the JVM's trust store
+ * @param fenceRetention how long a fence key is kept after the last acquisition of its name
  */
 public record RedisSettings(
     boolean cluster, boolean tls, List<Node> nodes, @Nullable String user, @Nullable String password,
-    int database, String driver, int waitReplicas, @Nullable Path trustPem) {
+    int database, String driver, int waitReplicas, @Nullable Path trustPem, Duration fenceRetention) {
+
+  /**
+   * How long a fence key outlives the last acquisition of its name unless the URI says otherwise
+   * ({@code ?fenceRetention=PT24H}): one hour. Tokens keep growing across an expired fence key as long as the
+   * server's clock has not stepped back by as much since (NTP steps are seconds, clocks of a primary and its
+   * replicas differ by milliseconds), while the server keeps only the fence keys of the names locked within the
+   * last hour, not of every name ever locked.
+   */
+  public static final Duration DEFAULT_FENCE_RETENTION = Duration.ofHours(1);
+
+  /** The shortest fence retention a URI may ask for. */
+  public static final Duration MIN_FENCE_RETENTION = Duration.ofSeconds(1);
+
+  /** The longest fence retention a URI may ask for. */
+  public static final Duration MAX_FENCE_RETENTION = Duration.ofDays(3650);
 
   /** The driver used when the URI names none. */
   public static final String LETTUCE = "lettuce";
@@ -38,7 +55,7 @@ public record RedisSettings(
   public static final String JEDIS = "jedis";
 
   /** The query options a Redis URI takes. */
-  private static final List<String> OPTIONS = List.of("driver", "waitReplicas", "tls", "trustPem");
+  private static final List<String> OPTIONS = List.of("driver", "waitReplicas", "tls", "trustPem", "fenceRetention");
 
   /**
    * One server address.
@@ -110,8 +127,21 @@ public record RedisSettings(
       trust = Path.of(query.get("trustPem"));
       Checks.argument(Files.isReadable(trust), "trustPem must name a readable file, in %s", safe(uri));
     }
+    Duration fenceRetention = DEFAULT_FENCE_RETENTION;
+    if (query.containsKey("fenceRetention")) {
+      try {
+        fenceRetention = Duration.parse(query.get("fenceRetention"));
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new IllegalArgumentException("fenceRetention must be an ISO-8601 duration such as PT1H, was '"
+            + query.get("fenceRetention") + "' in " + safe(uri));
+      }
+      Checks.argument(fenceRetention.compareTo(MIN_FENCE_RETENTION) >= 0
+              && fenceRetention.compareTo(MAX_FENCE_RETENTION) <= 0,
+          "fenceRetention must be %s to %s, was %s in %s", MIN_FENCE_RETENTION, MAX_FENCE_RETENTION,
+          fenceRetention, safe(uri));
+    }
     return new RedisSettings(cluster, tls, List.copyOf(nodes), user, password, database, driver, waitReplicas,
-        trust);
+        trust, fenceRetention);
   }
 
   private static Node node(String part, URI uri) {
@@ -227,6 +257,11 @@ public record RedisSettings(
       b.append('/').append(database);
     }
     return b.toString();
+  }
+
+  /** The fence retention in milliseconds, as the acquire script takes it. */
+  long fenceRetentionMillis() {
+    return Math.max(1, Checks.toNanosSaturated(fenceRetention) / 1_000_000L);
   }
 
   @Override

@@ -22,10 +22,13 @@ final class Scripts {
   }
 
   /**
-   * KEYS: lock, fence. ARGV: owner token, lease ms. Takes the lock if free, then advances the fence to
-   * {@code max(old + 1, server time in microseconds)} so that a server that restarted empty still hands out
-   * tokens above every earlier one. Returns {1, fence} when taken, {0, pttl of the holder} when not.
-   * Microseconds since 1970 stay below 2^53, so Lua's doubles hold them exactly.
+   * KEYS: lock, fence. ARGV: owner token, lease ms, fence retention ms. Takes the lock if free, then advances
+   * the fence to {@code max(old + 1, server time in microseconds)} so that a server that restarted empty still
+   * hands out tokens above every earlier one, and keeps the fence for the retention from now. That clock floor is
+   * also what lets an idle fence key expire: the next token of that name is the clock, above every token handed
+   * out before as long as the clock has not stepped back by the retention. Returns {1, fence} when taken,
+   * {0, pttl of the holder} when not. Microseconds since 1970 stay below 2^53, so Lua's doubles hold them
+   * exactly.
    */
   static final Script ACQUIRE = Script.of("acquire", String.join("\n",
       "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then",
@@ -34,7 +37,7 @@ final class Scripts {
       "  local old = tonumber(redis.call('GET', KEYS[2]) or '0')",
       "  local fence = old + 1",
       "  if now > fence then fence = now end",
-      "  redis.call('SET', KEYS[2], string.format('%.0f', fence))",
+      "  redis.call('SET', KEYS[2], string.format('%.0f', fence), 'PX', ARGV[3])",
       "  return {1, fence}",
       "end",
       "return {0, redis.call('PTTL', KEYS[1])}"));
@@ -58,4 +61,23 @@ final class Scripts {
       "  return {1}",
       "end",
       "return {0}"));
+
+  /** The eviction policies, in the order of the numbers {@link #EVICTION} returns. */
+  static final java.util.List<String> POLICIES = java.util.List.of("noeviction", "allkeys-lru", "allkeys-lfu",
+      "allkeys-random", "volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl");
+
+  /**
+   * KEYS: any key of the namespace (it picks the node of a cluster). Returns {maxmemory in bytes, the index of
+   * {@code maxmemory-policy} in {@link #POLICIES} or -1}, read from {@code INFO memory}, which a script may call
+   * where {@code CONFIG GET} is refused or renamed.
+   */
+  static final Script EVICTION = Script.of("eviction", String.join("\n",
+      "local info = redis.call('INFO', 'memory')",
+      "local max = tonumber(string.match(info, 'maxmemory:(%d+)')) or 0",
+      "local policy = string.match(info, 'maxmemory_policy:([%w%-]+)') or ''",
+      "local known = {" + String.join(", ", POLICIES.stream().map(p -> "'" + p + "'").toList()) + "}",
+      "for i, p in ipairs(known) do",
+      "  if p == policy then return {max, i - 1} end",
+      "end",
+      "return {max, -1}"));
 }
