@@ -194,24 +194,33 @@ final class Hold implements LeaseEvents, Wakeups.Due {
    */
   void releaseRemotely() {
     BackendLease lease;
+    long deadline;
     synchronized (this) {
       if (state != State.HELD) {
         return;
       }
       state = State.RELEASED;
       lease = java.util.Objects.requireNonNull(remote);
+      deadline = deadlineNanos;
     }
     client.unregister(this);
+    // Past the lease's end (the deadline plus its margin, and one margin more) the server drops the lock by
+    // itself: waiting longer for the answer protects nothing and only stalls the caller.
+    long leaseEndsIn = deadline + 2 * marginNanos - System.nanoTime();
+    long wait = Math.max(0, Math.min(client.commandTimeoutNanos(), leaseEndsIn));
     Boolean released;
     try {
-      released = Futures.await(lease.release(), client.commandTimeoutNanos());
+      released = Futures.await(lease.release(), wait);
     } catch (ExecutionException e) {
       throw new LockBackendException("could not release lock '" + lock.name() + "' on " + client.describe()
           + "; it expires on the server within its lease time", Futures.unwrap(e));
     } catch (TimeoutException e) {
       throw new LockBackendException("no answer from " + client.describe() + " within "
-          + client.options().commandTimeout() + " to the release of lock '" + lock.name()
-          + "'; it expires on the server within its lease time", e);
+          + (wait < client.commandTimeoutNanos()
+              ? TimeUnit.NANOSECONDS.toMillis(wait) + " ms to the release of lock '" + lock.name()
+                  + "', by when its lease time had ended: the server drops it by itself"
+              : client.options().commandTimeout() + " to the release of lock '" + lock.name()
+                  + "'; it expires on the server within its lease time"), e);
     }
     if (!Boolean.TRUE.equals(released)) {
       lose("at release the server no longer held this lease's token (it had expired, and maybe been taken)",
