@@ -98,4 +98,15 @@ public interface DistributedLock {
    * @return true if held by the current thread
    */
   boolean isHeldByCurrentThread();
+
+  /**
+   * This lock as a {@link java.util.concurrent.locks.Lock}, thread-bound like a {@code ReentrantLock}, for code
+   * written against {@code Lock}. See {@link LockView} for what it loses (the token and the loss signal, which
+   * {@link LockView#lease()} gives back on the holding thread).
+   *
+   * @return a new view; each view keeps its own holds, so unlock through the view that locked
+   */
+  default LockView asLock() {
+    return new LockView(this);
+  }
 }

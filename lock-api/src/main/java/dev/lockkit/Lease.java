@@ -60,8 +60,9 @@ public interface Lease extends AutoCloseable {
 
   /**
    * Ends this lease; the outermost close of a holding releases the lock on the server, which wakes the next
-   * waiter. Safe to call more than once: calls after the first do nothing. Waits at most the client's command
-   * timeout for the server.
+   * waiter. Safe to call more than once: calls after the first do nothing. Waits for the server at most the
+   * client's command timeout, and not past the end of the lease time (after which the server has dropped the
+   * lock by itself).
    *
    * @throws LockLostException on the first close of a lease that was lost before it was closed (the critical
    *     section was not protected throughout)
@@ -70,4 +71,26 @@ public interface Lease extends AutoCloseable {
    */
   @Override
   void close();
+
+  /**
+   * Ends this lease as {@link #close()} does, and tells how it ended instead of throwing: for a {@code finally}
+   * block, where an exception would replace the one the critical section threw. Safe to call more than once,
+   * and together with {@code close()}: only the first call releases; later ones return
+   * {@link ReleaseOutcome#RELEASED}.
+   *
+   * @return {@link ReleaseOutcome#RELEASED} if the lease was held until now, {@link ReleaseOutcome#LOST} if it
+   *     was lost before (where {@code close()} throws {@link LockLostException}),
+   *     {@link ReleaseOutcome#UNCONFIRMED} if the server could not be told in time (where {@code close()}
+   *     throws {@link LockBackendException})
+   */
+  default ReleaseOutcome release() {
+    try {
+      close();
+      return ReleaseOutcome.RELEASED;
+    } catch (LockLostException e) {
+      return ReleaseOutcome.LOST;
+    } catch (LockBackendException e) {
+      return ReleaseOutcome.UNCONFIRMED;
+    }
+  }
 }

@@ -8,6 +8,7 @@ import dev.lockkit.LockBackendException;
 import dev.lockkit.LockClient;
 import dev.lockkit.LockOptions;
 import dev.lockkit.Locks;
+import dev.lockkit.ReleaseOutcome;
 import dev.lockkit.redis.testing.RedisServer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,7 @@ class ReleaseWithinLeaseTest {
         .commandTimeout(COMMAND_TIMEOUT).build();
     try (RedisServer server = RedisServer.launch();
          LockClient client = Locks.connect(server.uri() + "?driver=" + driver, options)) {
+      Lease other = client.lock("frozen/release/other/" + driver).acquire(Duration.ofSeconds(5));
       Lease lease = client.lock("frozen/release/" + driver).acquire(Duration.ofSeconds(5));
       long acquired = System.nanoTime();
       server.pause();
@@ -49,6 +51,8 @@ class ReleaseWithinLeaseTest {
             .isLessThan(COMMAND_TIMEOUT.minusMillis(500));
         assertThat(failure).isInstanceOf(LockBackendException.class)
             .hasMessageContaining("no answer").hasMessageContaining("lease time had ended");
+        assertThat(other.release()).as("release() where close() throws LockBackendException")
+            .isEqualTo(ReleaseOutcome.UNCONFIRMED);
       } finally {
         server.resume();
       }
