@@ -189,9 +189,16 @@ public final class RedisBackend implements LockBackend {
     return driver;
   }
 
-  /** One try of the acquire script: {won, fence} or {lost, holder's PTTL}. */
+  /**
+   * One try of the acquire script: {won, fence} or {lost, holder's PTTL}. With {@code waitReplicas} a win is
+   * answered only once that many replicas acknowledged it, else it fails ({@link ReplicatedAcquire}).
+   */
   CompletableFuture<List<Long>> tryAcquire(RedisKeys keys, String owner, Duration lease) {
-    return run(Scripts.ACQUIRE, keys.acquireKeys(), List.of(owner, Long.toString(millis(lease))));
+    List<String> args = List.of(owner, Long.toString(millis(lease)));
+    if (settings.waitReplicas() > 0) {
+      return ReplicatedAcquire.tryAcquire(this, keys, owner, args);
+    }
+    return run(Scripts.ACQUIRE, keys.acquireKeys(), args);
   }
 
   CompletableFuture<Boolean> renew(RedisKeys keys, String owner, Duration lease) {
@@ -259,7 +266,8 @@ public final class RedisBackend implements LockBackend {
     return e;
   }
 
-  private static boolean isNoScript(Throwable failure) {
+  /** Whether the server answered {@code NOSCRIPT}: the script must be sent whole. */
+  static boolean isNoScript(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       String message = t.getMessage();
       if (message != null && message.contains("NOSCRIPT")) {
