@@ -101,6 +101,50 @@ class ReplicaAcknowledgementTest {
   }
 
   /**
+   * The scripts flushed from the servers (a restart, {@code SCRIPT FLUSH}): the acquire script is sent whole on
+   * the connection it and {@code WAIT} share, and the acquisition is granted. Closing the client closes that
+   * connection too.
+   */
+  @ParameterizedTest
+  @MethodSource("deployments")
+  @Timeout(60)
+  void anAcquisitionAfterTheScriptsWereFlushedSendsTheScriptAgainAndClosesItsConnections(String driver,
+      boolean onCluster) throws InterruptedException {
+    String name = "flushed/" + driver + "/" + onCluster;
+    String key = "lockkit:{" + name + "}";
+    RedisServer master = masterOf(key, onCluster);
+    long before = clients(master);
+    try (LockClient client = Locks.connect(uri(driver, onCluster), options())) {
+      client.lock(name).acquire(Duration.ofSeconds(10)).close();
+      for (RedisServer node : onCluster ? cluster.nodes() : List.of(primary)) {
+        try (Resp r = node.resp()) {
+          r.call("SCRIPT", "FLUSH");
+        }
+      }
+      try (Lease lease = client.lock(name).acquire(Duration.ofSeconds(10))) {
+        assertThat(lease.isValid()).isTrue();
+        try (Resp r = replicaOf(key, onCluster).resp()) {
+          if (onCluster) {
+            r.call("READONLY");
+          }
+          assertThat(r.call("EXISTS", key)).as("the lock key on the replica").isEqualTo(1L);
+        }
+      }
+    }
+    await("the client's connections to " + master + " closed").atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20)).until(() -> clients(master) == before);
+  }
+
+  /** Clients connected to {@code server}, apart from the one asking. */
+  private static long clients(RedisServer server) {
+    try (Resp r = server.resp()) {
+      String line = r.string("INFO", "clients").lines().filter(l -> l.startsWith("connected_clients:")).findFirst()
+          .orElseThrow();
+      return Long.parseLong(line.substring("connected_clients:".length()).trim()) - 1;
+    }
+  }
+
+  /**
    * Many acquisitions at once while other commands of the same client come and go, so that a driver that sent
    * {@code WAIT} on whichever connection was free would send some of them on a connection that wrote nothing
    * since the replica froze, and be told that the replica has everything.
