@@ -146,24 +146,12 @@ final class Acquisition {
     }
   }
 
+  /**
+   * With {@code waitReplicas} the try answered a win only once enough replicas acknowledged the script's own write
+   * ({@link ReplicatedAcquire}); one too few acknowledged came back as a failure, released already.
+   */
   private void won(RedisLease lease) {
-    int replicas = backend.settings().waitReplicas();
-    if (replicas <= 0) {
-      hand(lease);
-      return;
-    }
-    long waitMillis = Math.max(1, backend.context().options().commandTimeout().toMillis() / 2);
-    backend.track(backend.bounded(() -> backend.driver().waitReplicas(keys.lock(), replicas, waitMillis))
-        .whenComplete((acked, e) -> {
-          if (e == null && acked != null && acked >= replicas) {
-            hand(lease);
-            return;
-          }
-          releaseUnwanted(lease);
-          fail(e != null ? e : new LockBackendException("lock '" + request.name() + "' was won on "
-              + backend.describe() + " but only " + acked + " of " + replicas + " replicas acknowledged it within "
-              + waitMillis + " ms; it was released again", null));
-        }));
+    hand(lease);
   }
 
   private void hand(RedisLease lease) {

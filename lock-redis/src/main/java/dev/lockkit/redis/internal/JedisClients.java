@@ -21,6 +21,7 @@ import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.providers.PooledConnectionProvider;
+import redis.clients.jedis.util.JedisClusterCRC16;
 import redis.clients.jedis.util.SafeEncoder;
 
 /**
@@ -82,9 +83,27 @@ final class JedisClients {
     return new Standalone(node, config, pool);
   }
 
+  /**
+   * A connection of {@code client}'s pool to the server that holds {@code key} (on a cluster, the node that serves
+   * its slot), for commands that must go out on one connection; closing it gives it back, or drops it if broken.
+   */
+  static Connection borrow(UnifiedJedis client, String key) {
+    if (client instanceof Cluster cluster) {
+      return cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(key));
+    }
+    if (client instanceof Standalone standalone) {
+      return standalone.borrow();
+    }
+    throw new IllegalArgumentException("not a client of JedisClients: " + client);
+  }
+
   private static final class Standalone extends UnifiedJedis {
     Standalone(HostAndPort node, JedisClientConfig config, GenericObjectPoolConfig<Connection> pool) {
       super(new PooledConnectionProvider(node, config, pool), config.getRedisProtocol());
+    }
+
+    Connection borrow() {
+      return provider.getConnection();
     }
   }
 

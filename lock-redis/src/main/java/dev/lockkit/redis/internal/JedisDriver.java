@@ -10,13 +10,16 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.util.JedisClusterCRC16;
@@ -117,9 +120,43 @@ final class JedisDriver implements RedisDriver {
     return call(() -> Replies.longs(jedis.eval(script, keys, args)));
   }
 
+  /**
+   * One task, one connection borrowed from the pool (on a cluster, of the node that serves the first key's slot)
+   * for both commands: {@code WAIT} counts only the writes of its own connection. A connection whose command timed
+   * out is broken, and the pool drops it when it is given back.
+   */
   @Override
-  public CompletableFuture<Long> waitReplicas(String key, int replicas, long timeoutMillis) {
-    return call(() -> jedis.waitReplicas(key, replicas, timeoutMillis));
+  public CompletableFuture<ReplicatedReply> evalAndWait(Scripts.Script script, List<String> keys, List<String> args,
+      Predicate<List<Long>> waitIf, int replicas, long timeoutMillis) {
+    return call(() -> {
+      try (Connection c = JedisClients.borrow(jedis, keys.get(0))) {
+        List<Long> reply;
+        try {
+          reply = Replies.longs(c.executeCommand(script(Protocol.Command.EVALSHA, script.sha(), keys, args)));
+        } catch (JedisDataException e) {
+          if (!RedisBackend.isNoScript(e)) {
+            throw e;
+          }
+          reply = Replies.longs(c.executeCommand(script(Protocol.Command.EVAL, script.source(), keys, args)));
+        }
+        if (!waitIf.test(reply)) {
+          return new ReplicatedReply(reply, -1);
+        }
+        Object acked = c.executeCommand(new CommandArguments(Protocol.Command.WAIT).add(replicas).add(timeoutMillis));
+        if (!(acked instanceof Long count)) {
+          throw new IllegalStateException("WAIT answered " + acked + " instead of a count of replicas");
+        }
+        return new ReplicatedReply(reply, count);
+      }
+    });
+  }
+
+  private static CommandArguments script(Protocol.Command command, String script, List<String> keys,
+      List<String> args) {
+    CommandArguments a = new CommandArguments(command).add(script).add(keys.size());
+    keys.forEach(a::add);
+    args.forEach(a::add);
+    return a;
   }
 
   @Override

@@ -16,9 +16,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -30,11 +28,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The Lettuce adapter: one command connection and one pub/sub connection, standalone or cluster. */
+/**
+ * The Lettuce adapter: one command connection and one pub/sub connection, standalone or cluster, and for
+ * acquisitions that wait for replicas connections of their own ({@link LettuceWaitConnections}).
+ */
 final class LettuceDriver implements RedisDriver {
   private static final Logger log = LoggerFactory.getLogger(LettuceDriver.class);
 
@@ -45,6 +47,7 @@ final class LettuceDriver implements RedisDriver {
   private final StatefulRedisPubSubConnection<String, String> pubsub;
   private final Duration timeout;
   private final boolean sharded;
+  private final LettuceWaitConnections waits;
   private volatile boolean opened;
 
   private LettuceDriver(RedisSettings settings, Duration timeout, Listener listener) {
@@ -120,6 +123,7 @@ final class LettuceDriver implements RedisDriver {
     this.client = created;
     this.connection = conn;
     this.pubsub = ps;
+    this.waits = new LettuceWaitConnections(created, uris.get(0), resources, timeout);
     this.opened = true;
   }
 
@@ -145,18 +149,9 @@ final class LettuceDriver implements RedisDriver {
   }
 
   @Override
-  public CompletableFuture<Long> waitReplicas(String key, int replicas, long timeoutMillis) {
-    if (connection instanceof StatefulRedisClusterConnection<String, String> cluster) {
-      RedisClusterNode node = cluster.getPartitions().getPartitionBySlot(SlotHash.getSlot(key));
-      if (node == null) {
-        return CompletableFuture.failedFuture(new IllegalStateException("no cluster node serves the slot of " + key));
-      }
-      return cluster.getConnectionAsync(node.getNodeId())
-          .thenCompose(c -> c.async().waitForReplication(replicas, timeoutMillis).toCompletableFuture());
-    }
-    @SuppressWarnings("unchecked")
-    StatefulRedisConnection<String, String> standalone = (StatefulRedisConnection<String, String>) connection;
-    return standalone.async().waitForReplication(replicas, timeoutMillis).toCompletableFuture();
+  public CompletableFuture<ReplicatedReply> evalAndWait(Scripts.Script script, List<String> keys, List<String> args,
+      Predicate<List<Long>> waitIf, int replicas, long timeoutMillis) {
+    return waits.evalAndWait(script, keys, args, waitIf, replicas, timeoutMillis);
   }
 
   @Override
@@ -179,6 +174,7 @@ final class LettuceDriver implements RedisDriver {
   @Override
   public void close() {
     opened = false;
+    waits.close();
     closeQuietly(pubsub);
     closeQuietly(connection);
     shutdown(client, resources);

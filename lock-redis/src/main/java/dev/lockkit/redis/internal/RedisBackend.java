@@ -220,7 +220,8 @@ public final class RedisBackend implements LockBackend {
   }
 
   /**
-   * One try of the acquire script.
+   * One try of the acquire script. With {@code waitReplicas} a win is answered only once that many replicas
+   * acknowledged it, else it fails ({@link ReplicatedAcquire}, which also releases a win that comes too late).
    *
    * @param answer {won, fence} or {lost, holder's PTTL}, or a failure, within the command timeout
    * @param settled done once the driver is done with the try: answered or failed there, which may be after
@@ -230,10 +231,13 @@ public final class RedisBackend implements LockBackend {
   record Try(CompletableFuture<List<Long>> answer, CompletableFuture<Void> settled) {}
 
   Try tryAcquire(RedisKeys keys, String owner, Duration lease) {
+    List<String> args = List.of(owner, Long.toString(millis(lease)), Long.toString(settings.fenceRetentionMillis()));
+    if (settings.waitReplicas() > 0) {
+      CompletableFuture<List<Long>> answer = ReplicatedAcquire.tryAcquire(this, keys, owner, args);
+      return new Try(answer, answer.handle((r, e) -> null));
+    }
     CompletableFuture<Void> settled = new CompletableFuture<>();
-    CompletableFuture<List<Long>> answer = run(Scripts.ACQUIRE, keys.acquireKeys(),
-        List.of(owner, Long.toString(millis(lease)), Long.toString(settings.fenceRetentionMillis())), settled);
-    return new Try(answer, settled);
+    return new Try(run(Scripts.ACQUIRE, keys.acquireKeys(), args, settled), settled);
   }
 
   CompletableFuture<Boolean> renew(RedisKeys keys, String owner, Duration lease) {
@@ -345,7 +349,8 @@ public final class RedisBackend implements LockBackend {
     return e;
   }
 
-  private static boolean isNoScript(Throwable failure) {
+  /** Whether the server answered {@code NOSCRIPT}: the script must be sent whole. */
+  static boolean isNoScript(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
       String message = t.getMessage();
       if (message != null && message.contains("NOSCRIPT")) {

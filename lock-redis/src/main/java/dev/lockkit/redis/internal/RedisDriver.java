@@ -2,6 +2,7 @@ package dev.lockkit.redis.internal;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 
 /**
  * What the backend needs from a Redis client library, and nothing more: scripts, {@code WAIT}, and
@@ -38,8 +39,19 @@ public interface RedisDriver {
   /** {@code EVAL}, which also caches the script on the server that runs it. */
   CompletableFuture<List<Long>> eval(String script, List<String> keys, List<String> args);
 
-  /** {@code WAIT replicas timeout} on the server that holds {@code key}; the count of replicas that acked. */
-  CompletableFuture<Long> waitReplicas(String key, int replicas, long timeoutMillis);
+  /**
+   * Runs {@code script} and then, if {@code waitIf} holds for its reply, {@code WAIT replicas timeoutMillis}, both
+   * on one connection that no other command uses meanwhile and that is not the one other commands share:
+   * {@code WAIT} counts only the writes made on the connection that sends it, and blocks that connection until it
+   * answers. The script is called by SHA and, on {@code NOSCRIPT}, sent whole on that same connection. On a
+   * cluster the connection goes to the node that serves the slot of the first key; a redirection ({@code MOVED},
+   * {@code ASK}) fails the call. Each command is bounded by the command timeout; a connection on which a command
+   * failed or timed out is closed, never used again.
+   *
+   * @return the script's reply, and the count of replicas that acknowledged (-1 if no {@code WAIT} was sent)
+   */
+  CompletableFuture<ReplicatedReply> evalAndWait(Scripts.Script script, List<String> keys, List<String> args,
+      Predicate<List<Long>> waitIf, int replicas, long timeoutMillis);
 
   /** Subscribes to a channel; the future completes when the server confirmed the subscription. */
   CompletableFuture<Void> subscribe(String channel);

@@ -20,6 +20,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -118,8 +119,9 @@ class CloseWhileAcquiringTest {
         }
 
         @Override
-        public CompletableFuture<Long> waitReplicas(String key, int replicas, long timeoutMillis) {
-          return real.waitReplicas(key, replicas, timeoutMillis);
+        public CompletableFuture<ReplicatedReply> evalAndWait(Scripts.Script script, List<String> keys,
+            List<String> args, Predicate<List<Long>> waitIf, int replicas, long timeoutMillis) {
+          return real.evalAndWait(script, keys, args, waitIf, replicas, timeoutMillis);
         }
 
         @Override

@@ -61,6 +61,35 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /**
+   * Starts a replica of {@code primary} ({@code --replicaof}) and waits until the primary reports it online,
+   * its first synchronisation done: from then on {@code WAIT} on the primary counts it.
+   */
+  public static RedisServer launchReplicaOf(RedisServer primary, String... extraArgs) {
+    List<String> args = new ArrayList<>(List.of("--replicaof", "127.0.0.1", Integer.toString(primary.port())));
+    args.addAll(List.of(extraArgs));
+    RedisServer replica = launch(args.toArray(String[]::new));
+    try {
+      primary.awaitReplicasOnline(1);
+      return replica;
+    } catch (RuntimeException | Error e) {
+      replica.stop();
+      throw e;
+    }
+  }
+
+  /** Waits until this primary reports {@code count} replicas connected and online ({@code INFO replication}). */
+  public void awaitReplicasOnline(int count) {
+    Awaitility.await(count + " replicas of " + this + " online").atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50)).until(() -> {
+          try (Resp r = resp()) {
+            String info = r.string("INFO", "replication");
+            return info.contains("connected_slaves:" + count)
+                && info.lines().filter(l -> l.matches("slave\\d+:.*state=online.*")).count() == count;
+          }
+        });
+  }
+
+  /**
    * Starts a TLS-only server ({@code port 0}, {@code tls-port}); {@link #port()} is the TLS port.
    */
   public static RedisServer launchTls(Path cert, Path key, Path ca, String... extraArgs) {
