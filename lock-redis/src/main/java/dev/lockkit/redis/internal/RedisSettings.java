@@ -42,8 +42,8 @@ public record RedisSettings(
   /** The query options a Redis URI takes. */
   private static final List<String> OPTIONS = List.of("driver", "waitReplicas", "tls", "trustPem", "sentinelUser",
       "sentinelPassword");
-  /** The options a message may show with their values: all but the secret ones. */
-  private static final List<String> SHOWN = OPTIONS.stream().filter(o -> !o.equals("sentinelPassword")).toList();
+  /** The options a message may show with their values: not the sentinels' credentials, as the user info is not. */
+  private static final List<String> SHOWN = OPTIONS.stream().filter(o -> !o.startsWith("sentinel")).toList();
   /** The port of a sentinel that the URI names without one. */
   private static final int SENTINEL_PORT = 26379;
 
@@ -254,7 +254,8 @@ public record RedisSettings(
   }
 
   /**
-   * The URI for messages: without its user info, with the value of {@code sentinelPassword} masked, and with the
+   * The URI for messages: without its user info, with the values of {@code sentinelUser} and
+   * {@code sentinelPassword} masked, and with the
    * values of unknown query options (such as a {@code password=} that this scheme does not take) masked. See
    * {@link Redaction#uri}.
    */
