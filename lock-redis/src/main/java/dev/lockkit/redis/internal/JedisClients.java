@@ -19,6 +19,7 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.providers.PooledConnectionProvider;
@@ -101,7 +102,9 @@ final class JedisClients {
     long share = timeout.toMillis() / Math.max(1, settings.nodes().size());
     int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, share));
     DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
-        .connectionTimeoutMillis(millis).socketTimeoutMillis(millis).clientName("lockkit-" + clientId);
+        .connectionTimeoutMillis(millis).socketTimeoutMillis(millis).clientName("lockkit-" + clientId)
+        // RESP2, said explicitly: Jedis 8 warns on every sentinel connection (a Jedis) that leaves it open
+        .protocol(RedisProtocol.RESP2);
     if (sentinel != null && sentinel.password() != null) {
       b.user(sentinel.user()).password(sentinel.password());
     }
