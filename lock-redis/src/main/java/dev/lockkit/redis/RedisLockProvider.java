@@ -13,14 +13,19 @@ import java.net.URI;
 import java.util.Set;
 
 /**
- * Provides the schemes {@code redis}, {@code rediss} (TLS) and {@code redis-cluster}:
+ * Provides the schemes {@code redis}, {@code rediss} (TLS), {@code redis-cluster} and {@code redis-sentinel}:
  *
  * <ul>
  *   <li>{@code redis://[user:password@]host[:port][/db][?options]}, port 6379 by default; a password without
  *       a user ({@code redis://:secret@host}) authenticates as the default user;
  *   <li>{@code rediss://...}: the same over TLS;
  *   <li>{@code redis-cluster://[user:password@]host:port[,host:port...][?options]}: seed nodes of a Redis
- *       Cluster.
+ *       Cluster;
+ *   <li>{@code redis-sentinel://[user:password@]host[:port][,host[:port]...]/master[/db][?options]}: sentinels
+ *       (port 26379 by default) that name the current primary of {@code master}; each connect and reconnect goes
+ *       to the primary they name then, so the client follows a failover. The user and password are the data
+ *       nodes'; sentinels that need their own are given {@code sentinelPassword=...} (and
+ *       {@code sentinelUser=...} for an ACL user).
  * </ul>
  *
  * <p>Options: {@code driver=lettuce} (the default) or {@code driver=jedis}; {@code waitReplicas=N} to report an
@@ -38,18 +43,19 @@ public final class RedisLockProvider implements LockProvider {
 
   @Override
   public Set<String> schemes() {
-    return Set.of("redis", "rediss", "redis-cluster");
+    return Set.of("redis", "rediss", "redis-cluster", "redis-sentinel");
   }
 
   /**
    * Connects to the Redis server or cluster the URI names, with the driver it asks for.
    *
-   * @param uri a {@code redis}, {@code rediss} or {@code redis-cluster} URI
+   * @param uri a {@code redis}, {@code rediss}, {@code redis-cluster} or {@code redis-sentinel} URI
    * @param options the client's options; the command timeout also bounds connecting
    * @return a connected client
    * @throws IllegalArgumentException if the URI is malformed, saying what is wrong
    * @throws dev.lockkit.LockBackendException if the server cannot be reached or refuses the client (wrong
-   *     password, not a cluster) within the command timeout
+   *     password, not a cluster) within the command timeout; through sentinels, also if none of them can be
+   *     reached or they monitor no master of that name
    * @throws IllegalStateException if the driver's library, or a class it needs, is missing from the class path;
    *     the message names the driver and the Maven artifact to add
    */

@@ -18,6 +18,7 @@ import dev.lockkit.faults.TcpProxy;
 import dev.lockkit.faults.Workload;
 import dev.lockkit.faults.WorkloadMain;
 import dev.lockkit.redis.testing.RedisCluster;
+import dev.lockkit.redis.testing.RedisSentinelGroup;
 import dev.lockkit.redis.testing.RedisServer;
 import dev.lockkit.redis.testing.Resp;
 import java.nio.file.Path;
@@ -28,10 +29,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -215,6 +218,27 @@ class RedisFaultsTest {
         }), keysOf(cluster.nodes().toArray(RedisServer[]::new)));
   }
 
+  /**
+   * The primary killed (SIGKILL) and a replica promoted by the sentinels; the old primary comes back empty as a
+   * replica of the new one, and the fault is repeated in the long run. Without {@code waitReplicas} a lock granted
+   * just before the kill may not have reached the replica, so overlaps are possible (the fence turns them into
+   * rejected writes: stale writes accepted stays 0); with {@code waitReplicas=1} an acquisition is reported only
+   * once the replica has it. The promoted replica's fence may lag the dead primary's: {@code max(old + 1, TIME)}
+   * keeps tokens growing, so no legitimate write is rejected. Lettuce in every build; Jedis in the long run.
+   */
+  @ParameterizedTest
+  @CsvSource({"lettuce, 0", "lettuce, 1", "jedis, 0", "jedis, 1"})
+  void primaryKilledAndSentinelsPromoteAReplica(String driver, int waitReplicas) throws Exception {
+    Assumptions.assumeTrue(driver.equals("lettuce") || FaultSuite.longRun(), "Jedis runs in the long fault run");
+    RedisSentinelGroup group = RedisSentinelGroup.launch(1);
+    resources.add(group);
+    String uri = group.uri() + (waitReplicas > 0 ? "?waitReplicas=" + waitReplicas : "");
+    run(backend(driver) + ", Sentinel, 1 replica" + (waitReplicas > 0 ? ", waitReplicas=" + waitReplicas : ""),
+        "primary SIGKILL, replica promoted by Sentinel, old primary back as replica",
+        connect(uri, driver, CLIENTS), Recording.fenced(), faultRun().plus(Duration.ofSeconds(5)),
+        repeatedly((r, rec) -> group.failOver()), () -> keysOf(group.primary()).leftovers());
+  }
+
   // ---- the run ----
 
   /** A fault applied to a running workload. */
@@ -299,7 +323,7 @@ class RedisFaultsTest {
     LockOptions options = LockOptions.builder().leaseTime(LEASE).commandTimeout(COMMAND_TIMEOUT).build();
     List<LockClient> made = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      made.add(Locks.connect(uri + "?driver=" + driver, options));
+      made.add(Locks.connect(uri + (uri.contains("?") ? "&" : "?") + "driver=" + driver, options));
     }
     clients.addAll(made);
     return made;

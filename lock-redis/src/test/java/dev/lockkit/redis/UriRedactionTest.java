@@ -44,6 +44,12 @@ class UriRedactionTest {
       "rediss://alice:s3cr3t@host?trustPem=/nonexistent/ca.pem",
       "redis-cluster://alice:s3cr3t@a:1,b:x",
       "redis-cluster://alice:s3cr3t@a:1/3",
+      "redis-sentinel://alice:s3cr3t@a:1,b:2", // no master
+      "redis-sentinel://alice:s3cr3t@a:1/m/x",
+      "redis-sentinel://a:1/m?sentinelPassword=s3cr3t&tls=true",
+      "redis-sentinel://a:1/m?sentinelPassword=s3cr3t&bogus=1",
+      "redis-sentinel://a:1/m?sentinelUser=alice&driver=x&sentinelPassword=s3cr3t",
+      "redis://a:1?sentinelPassword=s3cr3t",
       // passwords with a character that should have been percent-encoded end the authority early
       "redis://alice:s3c/r3t@host:6379",
       "redis://:s3c/r3t@host:6379",
@@ -71,7 +77,9 @@ class UriRedactionTest {
       "redis://alice:s3cr3t@127.0.0.1:%d?driver=jedis", "rediss://alice:s3cr3t@127.0.0.1:%d?driver=jedis",
       "rediss://alice:s3cr3t@127.0.0.1:%d?driver=lettuce",
       "redis-cluster://alice:s3cr3t@127.0.0.1:%d?driver=lettuce",
-      "redis-cluster://alice:s3cr3t@127.0.0.1:%d?driver=jedis"})
+      "redis-cluster://alice:s3cr3t@127.0.0.1:%d?driver=jedis",
+      "redis-sentinel://alice:s3cr3t@127.0.0.1:%d/m?driver=lettuce&sentinelPassword=s3cr3t",
+      "redis-sentinel://alice:s3cr3t@127.0.0.1:%d/m?driver=jedis&sentinelPassword=s3cr3t"})
   void aFailedConnectShowsNeitherUserNorPassword(String pattern) {
     String uri = String.format(pattern, RedisServer.freePort()); // nothing listens there
     try (LogCapture log = LogCapture.start()) {

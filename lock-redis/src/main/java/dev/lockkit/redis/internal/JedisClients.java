@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -18,16 +19,19 @@ import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.JedisCluster;
 import redis.clients.jedis.Protocol;
+import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.providers.ClusterConnectionProvider;
 import redis.clients.jedis.providers.PooledConnectionProvider;
 import redis.clients.jedis.util.JedisClusterCRC16;
+import redis.clients.jedis.providers.SentineledConnectionProvider;
 import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * Jedis clients built only from what Jedis 5.2 to 8 all have, so that one adapter serves every supported
  * version ({@link JedisVersion}): {@code JedisPooled} is gone in 8, {@code RedisClient} and
- * {@code RedisClusterClient} came after 7.0, {@code SslOptions} after 5.2, {@code UnifiedJedis.info} after 5.2.
+ * {@code RedisClusterClient} came after 7.0, {@code SslOptions} after 5.2, {@code UnifiedJedis.info} after 5.2,
+ * {@code JedisSentineled} is gone in 8 ({@code SentineledConnectionProvider} is in all).
  */
 final class JedisClients {
   private JedisClients() {}
@@ -104,6 +108,59 @@ final class JedisClients {
 
     Connection borrow() {
       return provider.getConnection();
+    }
+  }
+
+  /**
+   * The configuration for talking to the sentinels: their own credentials ({@code sentinelUser},
+   * {@code sentinelPassword}), no database, and a timeout that is the command timeout shared among them, since
+   * Jedis asks them one after the other when it connects.
+   */
+  static JedisClientConfig sentinelConfig(RedisSettings settings, Duration timeout, String clientId) {
+    RedisSettings.Sentinel sentinel = settings.sentinel();
+    long share = timeout.toMillis() / Math.max(1, settings.nodes().size());
+    int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(1, share));
+    DefaultJedisClientConfig.Builder b = DefaultJedisClientConfig.builder()
+        .connectionTimeoutMillis(millis).socketTimeoutMillis(millis).clientName("lockkit-" + clientId)
+        // RESP2, said explicitly: Jedis 8 warns on every sentinel connection (a Jedis) that leaves it open
+        .protocol(RedisProtocol.RESP2);
+    if (sentinel != null && sentinel.password() != null) {
+      b.user(sentinel.user()).password(sentinel.password());
+    }
+    return b.build();
+  }
+
+  /**
+   * A pooled client of the primary that the sentinels name: a {@link SentineledConnectionProvider} (what
+   * {@code JedisSentineled} wraps in Jedis 5.2 to 7; Jedis 8 dropped that class), which listens to the sentinels'
+   * {@code +switch-master} and moves its pool to the new primary.
+   */
+  static final class Sentineled extends UnifiedJedis {
+    private final SentineledConnectionProvider sentinels;
+
+    private Sentineled(SentineledConnectionProvider sentinels, JedisClientConfig config) {
+      super(sentinels, config.getRedisProtocol());
+      this.sentinels = sentinels;
+    }
+
+    /**
+     * Asks the sentinels for the primary and connects a pool to it.
+     *
+     * @throws redis.clients.jedis.exceptions.JedisException if no sentinel answers, or none monitors the master
+     */
+    static Sentineled connect(RedisSettings settings, JedisClientConfig config, JedisClientConfig sentinelConfig,
+        GenericObjectPoolConfig<Connection> pool) {
+      Set<HostAndPort> nodes = new LinkedHashSet<>();
+      for (RedisSettings.Node node : settings.nodes()) {
+        nodes.add(new HostAndPort(node.host(), node.port()));
+      }
+      return new Sentineled(new SentineledConnectionProvider(settings.sentinel().master(), config, pool, nodes,
+          sentinelConfig), config);
+    }
+
+    /** The primary the sentinels named last. */
+    HostAndPort currentMaster() {
+      return sentinels.getCurrentMaster();
     }
   }
 

@@ -53,9 +53,14 @@ final class JedisDriver implements RedisDriver {
       nodes.add(new HostAndPort(node.host(), node.port()));
     }
     JedisClients.Cluster cluster = null;
+    JedisClients.Sentineled sentineled = null;
     if (settings.cluster()) {
       cluster = new JedisClients.Cluster(nodes, config, 2, timeout, pool);
       this.jedis = cluster;
+    } else if (settings.sentinel() != null) {
+      sentineled = JedisClients.Sentineled.connect(settings, config,
+          JedisClients.sentinelConfig(settings, timeout, clientId), pool);
+      this.jedis = sentineled;
     } else {
       this.jedis = JedisClients.standalone(nodes.iterator().next(), config, pool);
     }
@@ -75,17 +80,10 @@ final class JedisDriver implements RedisDriver {
           return t;
         });
     executor.allowCoreThreadTimeOut(true);
-    Supplier<Connection> connector = () -> {
-      RuntimeException last = null;
-      for (HostAndPort node : nodes) {
-        try {
-          return new Connection(node, config);
-        } catch (RuntimeException e) {
-          last = e;
-        }
-      }
-      throw last == null ? new IllegalStateException("no node to subscribe on") : last;
-    };
+    JedisClients.Sentineled primary = sentineled;
+    Supplier<Connection> connector = primary != null
+        ? () -> new Connection(primary.currentMaster(), config) // after a failover, the new primary
+        : () -> firstReachable(nodes, config);
     String threadName = "lockkit-" + clientId + "-jedis-pubsub";
     if (sharded) {
       JedisClients.Cluster owners = cluster;
@@ -94,6 +92,18 @@ final class JedisDriver implements RedisDriver {
     } else {
       this.subscriber = new JedisSubscriber(connector, settings.describe(), listener, timeout, threadName);
     }
+  }
+
+  private static Connection firstReachable(Set<HostAndPort> nodes, JedisClientConfig config) {
+    RuntimeException last = null;
+    for (HostAndPort node : nodes) {
+      try {
+        return new Connection(node, config);
+      } catch (RuntimeException e) {
+        last = e;
+      }
+    }
+    throw last == null ? new IllegalStateException("no node to subscribe on") : last;
   }
 
   /** Connects, or throws the driver's exception, or a {@link RefusedConnect} with the server's error reply. */

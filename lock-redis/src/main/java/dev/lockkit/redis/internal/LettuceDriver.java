@@ -5,6 +5,7 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -22,23 +23,30 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Lettuce adapter: one command connection and one pub/sub connection, standalone or cluster, and for
- * acquisitions that wait for replicas connections of their own ({@link LettuceWaitConnections}).
+ * The Lettuce adapter: one command connection and one pub/sub connection, standalone, cluster, or to the primary
+ * that sentinels name, and for acquisitions that wait for replicas connections of their own
+ * ({@link LettuceWaitConnections}).
  */
 final class LettuceDriver implements RedisDriver {
   private static final Logger log = LoggerFactory.getLogger(LettuceDriver.class);
+  /** The longest wait between two reconnects through sentinels. */
+  private static final Duration SENTINEL_MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
 
   private final ClientResources resources;
   private final AbstractRedisClient client;
@@ -52,10 +60,20 @@ final class LettuceDriver implements RedisDriver {
 
   private LettuceDriver(RedisSettings settings, Duration timeout, Listener listener) {
     this.timeout = timeout;
-    this.resources = DefaultClientResources.builder().ioThreadPoolSize(2)
-        .computationThreadPoolSize(2).build(); // Lettuce's minimum: asked for 1 it says so at INFO on every connect
+    DefaultClientResources.Builder resourceBuilder = DefaultClientResources.builder().ioThreadPoolSize(2)
+        .computationThreadPoolSize(2); // Lettuce's minimum: asked for 1 it says so at INFO on every connect
+    if (settings.sentinel() != null) {
+      // each reconnect asks the sentinels for the primary; Lettuce's default backoff grows to 30 s, and the
+      // attempts made while the sentinels still name the dead primary would push the switch to the new one late
+      resourceBuilder.reconnectDelay(Delay.exponential(Duration.ofMillis(1), SENTINEL_MAX_RECONNECT_DELAY, 2,
+          TimeUnit.MILLISECONDS));
+    }
+    this.resources = resourceBuilder.build();
     List<RedisURI> uris = new ArrayList<>();
-    for (RedisSettings.Node node : settings.nodes()) {
+    if (settings.sentinel() != null) {
+      uris.add(sentinelUri(settings, timeout));
+    }
+    for (RedisSettings.Node node : settings.sentinel() != null ? List.<RedisSettings.Node>of() : settings.nodes()) {
       RedisURI.Builder b = RedisURI.builder().withHost(node.host()).withPort(node.port()).withTimeout(timeout)
           .withSsl(settings.tls());
       if (settings.password() != null) {
@@ -85,10 +103,14 @@ final class LettuceDriver implements RedisDriver {
         this.sharded = RedisBackend.hasShardedPubSub(c.sync().info("server"));
         ps = cluster.connectPubSub(StringCodec.UTF8);
       } else {
+        // through sentinels, each connect and reconnect of both connections goes to the primary they name then
         RedisClient standalone = RedisClient.create(resources, uris.get(0));
         created = standalone;
         standalone.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
             .sslOptions(ssl).disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        if (settings.sentinel() != null) {
+          requireMaster(standalone, settings, uris.get(0), timeout);
+        }
         StatefulRedisConnection<String, String> c = standalone.connect(StringCodec.UTF8);
         conn = c;
         this.scripting = c.async();
@@ -125,6 +147,72 @@ final class LettuceDriver implements RedisDriver {
     this.pubsub = ps;
     this.waits = new LettuceWaitConnections(created, uris.get(0), resources, timeout);
     this.opened = true;
+  }
+
+  /** The URI of the primary that the sentinels name: each sentinel with the sentinels' own credentials. */
+  private static RedisURI sentinelUri(RedisSettings settings, Duration timeout) {
+    RedisSettings.Sentinel sentinel = settings.sentinel();
+    RedisURI.Builder b = RedisURI.builder().withSentinelMasterId(sentinel.master()).withTimeout(timeout)
+        .withDatabase(settings.database());
+    for (RedisSettings.Node node : settings.nodes()) {
+      RedisURI.Builder s = RedisURI.builder().withHost(node.host()).withPort(node.port()).withTimeout(timeout);
+      if (sentinel.password() != null) {
+        s.withAuthentication(sentinel.user() == null ? "default" : sentinel.user(), sentinel.password());
+      }
+      b.withSentinel(s.build());
+    }
+    if (settings.password() != null) {
+      b.withAuthentication(settings.user() == null ? "default" : settings.user(), settings.password());
+    }
+    return b.build();
+  }
+
+  /**
+   * Asks the sentinels for the primary before connecting, within one command timeout in all, so that a connect
+   * through sentinels that cannot be reached, or that monitor no such master, fails saying which. Lettuce itself
+   * tries each sentinel with a timeout of its own, for each of the two connections, and then only says that it
+   * could not provide the address.
+   */
+  private static void requireMaster(RedisClient client, RedisSettings settings, RedisURI uri, Duration timeout) {
+    String master = settings.sentinel().master();
+    String sentinels = settings.nodes().toString();
+    CompletableFuture<StatefulRedisSentinelConnection<String, String>> connecting =
+        client.connectSentinelAsync(StringCodec.UTF8, uri).toCompletableFuture();
+    StatefulRedisSentinelConnection<String, String> sentinel;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      sentinel = connecting.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw new RedisConnectionException("could not reach any of the sentinels " + sentinels + ": " + e.getCause(),
+          e.getCause());
+    } catch (TimeoutException e) {
+      connecting.thenAccept(StatefulRedisSentinelConnection::closeAsync);
+      throw new RedisConnectionException("none of the sentinels " + sentinels + " answered within " + timeout);
+    } catch (InterruptedException e) {
+      connecting.thenAccept(StatefulRedisSentinelConnection::closeAsync);
+      Thread.currentThread().interrupt();
+      throw new RedisConnectionException("interrupted while asking the sentinels " + sentinels + " for " + master);
+    }
+    try {
+      SocketAddress address = sentinel.async().getMasterAddrByName(master).toCompletableFuture()
+          .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (address == null) {
+        throw new RedisConnectionException("the sentinels " + sentinels + " monitor no master named '" + master
+            + "' (check the name after the sentinels in the URI: it is the name in 'sentinel monitor <name> ...')");
+      }
+    } catch (ExecutionException e) {
+      // a sentinel's error reply (NOAUTH: it needs sentinelPassword) is dug out by open(), as a server's is
+      throw new RedisConnectionException("the sentinels " + sentinels + " did not name the master '" + master
+          + "': " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new RedisConnectionException("the sentinels " + sentinels + " did not name the master '" + master
+          + "' within " + timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RedisConnectionException("interrupted while asking the sentinels " + sentinels + " for " + master);
+    } finally {
+      sentinel.closeAsync();
+    }
   }
 
   /** Connects, or throws the driver's exception, or a {@link RefusedConnect} with the server's error reply. */

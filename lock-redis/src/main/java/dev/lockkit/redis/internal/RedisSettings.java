@@ -16,23 +16,26 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What a Redis URI asks for, parsed and checked before anything connects:
- * {@code redis[s]://[user:password@]host[:port][/db][?options]} or
- * {@code redis-cluster://[user:password@]host:port[,host:port...][?options]}.
+ * {@code redis[s]://[user:password@]host[:port][/db][?options]},
+ * {@code redis-cluster://[user:password@]host:port[,host:port...][?options]} or
+ * {@code redis-sentinel://[user:password@]host[:port][,host[:port]...]/master[/db][?options]}.
  *
  * @param cluster true for {@code redis-cluster}
  * @param tls true for {@code rediss}, or {@code ?tls=true}
- * @param nodes the hosts and ports, at least one
+ * @param nodes the hosts and ports, at least one: the server, the cluster's seed nodes, or the sentinels
  * @param user the ACL user, or null for the default user
  * @param password the password, or null
  * @param database the database number of a standalone server
  * @param driver the driver name: {@code lettuce} or {@code jedis}
  * @param waitReplicas replicas that must acknowledge an acquisition (0: none)
  * @param trustPem a PEM file of certificates to trust for TLS, or null for the JVM's trust store
+ * @param sentinel for {@code redis-sentinel}: the master to ask the sentinels ({@link #nodes}) for; else null
  * @param fenceRetention how long a fence key is kept after the last acquisition of its name
  */
 public record RedisSettings(
     boolean cluster, boolean tls, List<Node> nodes, @Nullable String user, @Nullable String password,
-    int database, String driver, int waitReplicas, @Nullable Path trustPem, Duration fenceRetention) {
+    int database, String driver, int waitReplicas, @Nullable Path trustPem, @Nullable Sentinel sentinel,
+    Duration fenceRetention) {
 
   /**
    * How long a fence key outlives the last acquisition of its name unless the URI says otherwise
@@ -55,7 +58,28 @@ public record RedisSettings(
   public static final String JEDIS = "jedis";
 
   /** The query options a Redis URI takes. */
-  private static final List<String> OPTIONS = List.of("driver", "waitReplicas", "tls", "trustPem", "fenceRetention");
+  private static final List<String> OPTIONS = List.of("driver", "waitReplicas", "tls", "trustPem", "fenceRetention",
+      "sentinelUser", "sentinelPassword");
+  /** The options a message may show with their values: not the sentinels' credentials, as the user info is not. */
+  private static final List<String> SHOWN = OPTIONS.stream().filter(o -> !o.startsWith("sentinel")).toList();
+  /** The port of a sentinel that the URI names without one. */
+  private static final int SENTINEL_PORT = 26379;
+
+  /**
+   * Where the sentinels of a {@code redis-sentinel} URI lead: the master they monitor under a name, and how to log
+   * in to the sentinels themselves, which may differ from the data nodes ({@code requirepass} in a sentinel's
+   * configuration is its own).
+   *
+   * @param master the name the sentinels monitor the primary under ({@code sentinel monitor <name> ...})
+   * @param user the ACL user for the sentinels, or null for the default user
+   * @param password the sentinels' password, or null when they need none
+   */
+  public record Sentinel(String master, @Nullable String user, @Nullable String password) {
+    @Override
+    public String toString() {
+      return "Sentinel[master=" + master + (password == null ? "" : ", with a password") + "]";
+    }
+  }
 
   /**
    * One server address.
@@ -74,9 +98,11 @@ public record RedisSettings(
   public static RedisSettings parse(URI uri) {
     Checks.notNull(uri, "uri");
     String scheme = String.valueOf(uri.getScheme()).toLowerCase(Locale.ROOT);
-    Checks.argument(scheme.equals("redis") || scheme.equals("rediss") || scheme.equals("redis-cluster"),
-        "uri must have the scheme redis, rediss or redis-cluster, was %s", safe(uri));
+    Checks.argument(scheme.equals("redis") || scheme.equals("rediss") || scheme.equals("redis-cluster")
+        || scheme.equals("redis-sentinel"),
+        "uri must have the scheme redis, rediss, redis-cluster or redis-sentinel, was %s", safe(uri));
     boolean cluster = scheme.equals("redis-cluster");
+    boolean sentinel = scheme.equals("redis-sentinel");
     String authority = uri.getRawAuthority();
     Checks.argument(authority != null && !authority.isEmpty(), "uri must name a host, was %s", safe(uri));
     String user = null;
@@ -100,19 +126,37 @@ public record RedisSettings(
     }
     List<Node> nodes = new ArrayList<>();
     for (String part : authority.split(",", -1)) {
-      nodes.add(node(part.trim(), uri));
+      nodes.add(node(part.trim(), sentinel ? SENTINEL_PORT : 6379, uri));
     }
-    Checks.argument(cluster || nodes.size() == 1,
-        "a redis:// uri names one server; use redis-cluster://host:port,host:port for a cluster, was %s",
-        safe(uri));
+    Checks.argument(cluster || sentinel || nodes.size() == 1, "a redis:// uri names one server; use "
+        + "redis-cluster://host:port,host:port for a cluster or redis-sentinel://host:port,host:port/master for "
+        + "sentinels, was %s", safe(uri));
     int database = 0;
     String path = uri.getRawPath();
-    if (path != null && !path.isEmpty() && !path.equals("/")) {
+    String master = null;
+    if (sentinel) {
+      // /master or /master/db
+      String[] parts = path == null || path.isEmpty() ? new String[0] : path.substring(1).split("/", -1);
+      Checks.argument(parts.length > 0 && !parts[0].isEmpty(), "a redis-sentinel uri must name the master after "
+          + "the sentinels, as in redis-sentinel://host:26379,host:26379/mymaster, was %s", safe(uri));
+      Checks.argument(parts.length <= 2, "the path of a redis-sentinel uri is /master or /master/database, was %s",
+          safe(uri));
+      master = decode(parts[0]);
+      if (parts.length == 2) {
+        database = number(parts[1], "the database after the master name of a redis-sentinel uri must be a number",
+            uri);
+        Checks.argument(database >= 0, "the database number must not be negative, was %s", safe(uri));
+      }
+    } else if (path != null && !path.isEmpty() && !path.equals("/")) {
       Checks.argument(!cluster, "a redis-cluster uri has no database path, was %s", safe(uri));
       database = number(path.substring(1), "the path of a redis uri must be a database number", uri);
       Checks.argument(database >= 0, "the database number must not be negative, was %s", safe(uri));
     }
     Map<String, String> query = query(uri);
+    Checks.argument(sentinel || !query.containsKey("sentinelUser") && !query.containsKey("sentinelPassword"),
+        "sentinelUser and sentinelPassword are options of a redis-sentinel uri only, in %s", safe(uri));
+    Checks.argument(!sentinel || !query.containsKey("tls") && !query.containsKey("trustPem"),
+        "TLS through Sentinel is not supported: a redis-sentinel uri takes no tls or trustPem, in %s", safe(uri));
     String driver = query.getOrDefault("driver", LETTUCE).toLowerCase(Locale.ROOT);
     Checks.argument(driver.equals(LETTUCE) || driver.equals(JEDIS), "driver must be lettuce or jedis, in %s",
         safe(uri));
@@ -126,6 +170,14 @@ public record RedisSettings(
     if (query.containsKey("trustPem")) {
       trust = Path.of(query.get("trustPem"));
       Checks.argument(Files.isReadable(trust), "trustPem must name a readable file, in %s", safe(uri));
+    }
+    Sentinel sentinelSettings = null;
+    if (sentinel) {
+      String sentinelPassword = query.get("sentinelPassword");
+      sentinelSettings = new Sentinel(master, query.get("sentinelUser"),
+          sentinelPassword == null || sentinelPassword.isEmpty() ? null : sentinelPassword);
+      Checks.argument(sentinelSettings.user() == null || sentinelSettings.password() != null,
+          "sentinelUser needs a sentinelPassword, in %s", safe(uri));
     }
     Duration fenceRetention = DEFAULT_FENCE_RETENTION;
     if (query.containsKey("fenceRetention")) {
@@ -141,10 +193,10 @@ public record RedisSettings(
           fenceRetention, safe(uri));
     }
     return new RedisSettings(cluster, tls, List.copyOf(nodes), user, password, database, driver, waitReplicas,
-        trust, fenceRetention);
+        trust, sentinelSettings, fenceRetention);
   }
 
-  private static Node node(String part, URI uri) {
+  private static Node node(String part, int defaultPort, URI uri) {
     Checks.argument(!part.isEmpty(), "uri has an empty host, was %s", safe(uri));
     String host;
     String port = null;
@@ -162,7 +214,7 @@ public record RedisSettings(
       port = colon < 0 ? null : part.substring(colon + 1);
     }
     Checks.argument(!host.isEmpty(), "uri has an empty host, was %s", safe(uri));
-    int p = 6379;
+    int p = defaultPort;
     if (port != null) {
       p = number(port, "uri has a bad port", uri);
       Checks.argument(p > 0 && p < 65536, "port must be 1 to 65535, was %s", safe(uri));
@@ -233,25 +285,32 @@ public record RedisSettings(
   }
 
   /**
-   * The URI for messages: without its user info, and with the values of unknown query options (such as a
-   * {@code password=} that this scheme does not take) masked. See {@link Redaction#uri}.
+   * The URI for messages: without its user info, with the values of {@code sentinelUser} and
+   * {@code sentinelPassword} masked, and with the
+   * values of unknown query options (such as a {@code password=} that this scheme does not take) masked. See
+   * {@link Redaction#uri}.
    */
   public static String safe(URI uri) {
-    return Redaction.uri(uri.toString(), OPTIONS);
+    return Redaction.uri(uri.toString(), SHOWN);
   }
 
   /**
    * A description of the server without credentials, such as {@code redis://127.0.0.1:6379}, or
    * {@code redis://***@127.0.0.1:6379} when the URI gave a user and password (hidden, as {@link #safe} hides them),
-   * so that a message about a refused login shows that credentials were sent.
+   * so that a message about a refused login shows that credentials were sent. Through sentinels:
+   * {@code redis-sentinel://127.0.0.1:26379,127.0.0.1:26380/mymaster}, without the sentinels' credentials.
    */
   public String describe() {
-    StringBuilder b = new StringBuilder(cluster ? "redis-cluster://" : tls ? "rediss://" : "redis://");
+    StringBuilder b = new StringBuilder(sentinel != null ? "redis-sentinel://" : cluster ? "redis-cluster://"
+        : tls ? "rediss://" : "redis://");
     if (password != null) {
       b.append("***@");
     }
     for (int i = 0; i < nodes.size(); i++) {
       b.append(i == 0 ? "" : ",").append(nodes.get(i));
+    }
+    if (sentinel != null) {
+      b.append('/').append(sentinel.master());
     }
     if (!cluster && database != 0) {
       b.append('/').append(database);

@@ -33,10 +33,16 @@ public final class RedisServer implements AutoCloseable {
   private final List<String> extraArgs;
   private final Path dir;
   private final int probePort;
+  private final Path config;
   private Process process;
 
   private RedisServer(Path binary, int port, int probePort, List<String> extraArgs) {
+    this(binary, null, port, probePort, extraArgs);
+  }
+
+  private RedisServer(Path binary, Path config, int port, int probePort, List<String> extraArgs) {
     this.binary = binary;
+    this.config = config;
     this.port = port;
     this.probePort = probePort;
     this.extraArgs = List.copyOf(extraArgs);
@@ -90,6 +96,17 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /**
+   * Starts a server with a configuration file (the first argument, as redis-server wants it) and extra
+   * arguments, such as {@code --sentinel}. The file must stay writable: a sentinel rewrites it.
+   */
+  public static RedisServer launchWithConfig(Path binary, Path config, String... extraArgs) {
+    int port = freePort();
+    RedisServer server = new RedisServer(binary, config, port, port, List.of(extraArgs));
+    server.start();
+    return server;
+  }
+
+  /**
    * Starts a TLS-only server ({@code port 0}, {@code tls-port}); {@link #port()} is the TLS port.
    */
   public static RedisServer launchTls(Path cert, Path key, Path ca, String... extraArgs) {
@@ -105,13 +122,26 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts the process (again) and waits until it listens. */
   public synchronized void start() {
+    startWith();
+  }
+
+  /**
+   * Starts the process (again) with {@code moreArgs} after the launch's arguments for this start only (say
+   * {@code --replicaof 127.0.0.1 7001}), and waits until it listens.
+   */
+  public synchronized void startWith(String... moreArgs) {
     if (process != null && process.isAlive()) {
       return;
     }
-    List<String> cmd = new ArrayList<>(List.of(binary.toString(), "--port", Integer.toString(port),
+    List<String> cmd = new ArrayList<>(List.of(binary.toString()));
+    if (config != null) {
+      cmd.add(config.toString());
+    }
+    cmd.addAll(List.of("--port", Integer.toString(port),
         "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString(),
         "--protected-mode", "no"));
     cmd.addAll(extraArgs);
+    cmd.addAll(List.of(moreArgs));
     try {
       process = new ProcessBuilder(cmd).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile())).start();
