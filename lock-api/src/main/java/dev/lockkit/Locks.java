@@ -158,7 +158,7 @@ public final class Locks {
       StringBuilder msg = new StringBuilder("no lock provider for the scheme '").append(scheme)
           .append("' of ").append(Uris.redact(uri)).append("; schemes on the class path: ").append(available);
       if (!scheme.equals("memory") && !available.contains(scheme)) {
-        msg.append(" (add lock-redis for redis, rediss and redis-cluster; lock-zookeeper for zookeeper)");
+        msg.append(" (add lock-redis for redis, rediss, redis-cluster and redis-sentinel; lock-zookeeper for zookeeper)");
       }
       if (!broken.isEmpty()) {
         msg.append("; providers that failed to load: ").append(broken);

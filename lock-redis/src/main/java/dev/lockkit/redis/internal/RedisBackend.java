@@ -117,14 +117,17 @@ public final class RedisBackend implements LockBackend {
       // a library or one of its dependencies missing from the class path: no retry will help
       throw Drivers.unusable(settings.driver(), e);
     } catch (RefusedConnect e) {
-      Throwable cause = Redaction.scrub(e.getCause(), settings.password());
+      Throwable cause = scrub(e.getCause(), settings);
       String reply = Redaction.text(e.reply(), settings.password());
+      if (settings.sentinel() != null) {
+        reply = Redaction.text(reply, settings.sentinel().password());
+      }
       String hint = e.hint();
       throw new LockBackendException(settings.describe() + " refused the connection: "
           + (reply.endsWith(".") ? reply.substring(0, reply.length() - 1) : reply)
           + (hint == null ? "" : " (" + hint + ")"), cause);
     } catch (RuntimeException e) {
-      Throwable cause = Redaction.scrub(e, settings.password()); // Lettuce names the user in its URIs
+      Throwable cause = scrub(e, settings); // Lettuce names the user in its URIs
       throw new LockBackendException("could not connect to " + settings.describe() + " with the "
           + settings.driver() + " driver within " + context.options().commandTimeout() + ": " + cause, cause);
     }
@@ -325,7 +328,7 @@ public final class RedisBackend implements LockBackend {
     if (t instanceof LockBackendException e) {
       return e;
     }
-    t = Redaction.scrub(t, settings.password());
+    t = scrub(t, settings);
     if (t instanceof TimeoutException) {
       return new LockBackendException("no answer from " + describe() + " within " + commandTimeout + " to "
           + what, t);
@@ -339,6 +342,12 @@ public final class RedisBackend implements LockBackend {
     // the async pool, so no user code runs here, and a hop through the client's timer thread would add a
     // context switch to every acquisition.
     task.run();
+  }
+
+  /** The failure with the data nodes' password and the sentinels' own one left out of every message. */
+  private static Throwable scrub(Throwable failure, RedisSettings settings) {
+    Throwable t = Redaction.scrub(failure, settings.password());
+    return settings.sentinel() == null ? t : Redaction.scrub(t, settings.sentinel().password());
   }
 
   static Throwable unwrap(Throwable t) {
