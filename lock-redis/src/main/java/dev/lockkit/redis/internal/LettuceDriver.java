@@ -124,7 +124,7 @@ final class LettuceDriver implements RedisDriver {
   }
 
   /** Connects, or throws the driver's exception, or a {@link RefusedConnect} with the server's error reply. */
-  static RedisDriver open(RedisSettings settings, Duration timeout, String clientId, Listener listener) {
+  static RedisDriver open(RedisSettings settings, Duration timeout, ClientInfo client, Listener listener) {
     try {
       return new LettuceDriver(settings, timeout, listener);
     } catch (RuntimeException e) {

@@ -20,10 +20,18 @@ public interface RedisDriver {
     void reconnected();
   }
 
+  /**
+   * The lockkit client a driver serves.
+   *
+   * @param clientId the client's id, for connection and thread names
+   * @param namespace the client's namespace: every key and channel the driver touches lives under it
+   */
+  record ClientInfo(String clientId, String namespace) {}
+
   /** Opens a driver: connects (bounded by the command timeout) or throws. */
   @FunctionalInterface
   interface Factory {
-    RedisDriver open(RedisSettings settings, java.time.Duration commandTimeout, String clientId, Listener listener);
+    RedisDriver open(RedisSettings settings, java.time.Duration commandTimeout, ClientInfo client, Listener listener);
   }
 
   /**
