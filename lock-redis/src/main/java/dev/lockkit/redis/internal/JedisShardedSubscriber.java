@@ -24,8 +24,9 @@ import redis.clients.jedis.JedisShardedPubSub;
  * by the node that owns its slot, so there is one subscription loop (a thread and a connection) per node
  * that has channels wanted, started on demand and closed when its last channel goes, rather than
  * unsubscribed to zero (which would end Jedis's loop under a concurrent subscribe). A loop that breaks
- * (node down, slot moved) is replaced after a short pause with the slot owners then current, and the
- * listener is told so that waiters look again.
+ * (node down, slot moved) is replaced after a short pause with the slot owners then current. The listener is
+ * told of every confirmation, so that the waiters of a channel subscribed again look again once a release
+ * would reach them.
  */
 final class JedisShardedSubscriber implements JedisSubscriptions {
   private static final Logger log = LoggerFactory.getLogger(JedisShardedSubscriber.class);
@@ -136,7 +137,6 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
         }
       });
     }
-    listener.reconnected();
   }
 
   /** The subscription loop on one node. Its fields are guarded by the subscriber's lock. */
@@ -304,6 +304,7 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
       for (CompletableFuture<Void> f : done) {
         f.complete(null);
       }
+      listener.subscribed(channel);
     }
 
     @Override

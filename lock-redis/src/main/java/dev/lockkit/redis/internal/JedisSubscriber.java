@@ -23,8 +23,9 @@ import redis.clients.jedis.JedisPubSub;
  * Jedis's subscription loop blocks its thread, so one thread of the driver's own runs it on a connection of
  * its own, started with the first subscription. It stays subscribed to a private anchor channel (under the
  * client's namespace, so that an ACL user limited to it may subscribe) so that the loop outlives the lock
- * channels coming and going, and reconnects (telling the listener, whose waiters then look again) when the
- * connection breaks. Closing closes the socket, which ends the loop at once.
+ * channels coming and going, and reconnects when the connection breaks, subscribing every wanted channel
+ * again. The listener is told of each channel's confirmation, whose waiters then look again.
+ * Closing closes the socket, which ends the loop at once.
  */
 final class JedisSubscriber implements JedisSubscriptions {
   private static final Logger log = LoggerFactory.getLogger(JedisSubscriber.class);
@@ -213,11 +214,8 @@ final class JedisSubscriber implements JedisSubscriptions {
             send(this, true, missing.toArray(String[]::new));
           }
         }
-        if (reconnected) {
-          if (failures > 0) {
-            log.info("Subscription connection to {} re-established", server);
-          }
-          listener.reconnected();
+        if (reconnected && failures > 0) {
+          log.info("Subscription connection to {} re-established", server);
         }
         failures = 0;
         return;
@@ -230,6 +228,7 @@ final class JedisSubscriber implements JedisSubscriptions {
       for (CompletableFuture<Void> f : done) {
         f.complete(null);
       }
+      listener.subscribed(channel);
     }
 
     @Override

@@ -2,10 +2,8 @@ package dev.lockkit.redis.internal;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -24,7 +22,6 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,6 +89,8 @@ final class LettuceDriver implements RedisDriver {
         this.sharded = false;
         ps = standalone.connectPubSub(StringCodec.UTF8);
       }
+      // Lettuce subscribes again by itself after a reconnect: the confirmations, not the connect, tell when a
+      // release would reach the waiters again
       ps.addListener(new RedisPubSubAdapter<String, String>() {
         @Override
         public void message(String channel, String message) {
@@ -102,13 +101,15 @@ final class LettuceDriver implements RedisDriver {
         public void smessage(String channel, String message) {
           listener.message(channel);
         }
-      });
-      created.addListener(new RedisConnectionStateListener() {
+
         @Override
-        public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
-          if (opened) {
-            listener.reconnected();
-          }
+        public void subscribed(String channel, long count) {
+          listener.subscribed(channel);
+        }
+
+        @Override
+        public void ssubscribed(String channel, long count) {
+          listener.subscribed(channel);
         }
       });
     } catch (RuntimeException | Error e) {

@@ -11,13 +11,17 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface RedisDriver {
 
-  /** Told what arrives on the subscription connection. Called on the driver's threads; must not block. */
+  /** Told what arrives on the subscriptions. Called on the driver's threads; must not block. */
   interface Listener {
     /** A message was published on a subscribed channel. */
     void message(String channel);
 
-    /** The subscription connection was re-established: messages sent meanwhile may have been missed. */
-    void reconnected();
+    /**
+     * The server confirmed a subscription to {@code channel}: every one, the first (whose future
+     * {@link #subscribe} completes too) and each one the driver sent again by itself (after a reconnect, or
+     * on the new owner of a moved slot). From then on a publish reaches the driver; one made before it did not.
+     */
+    void subscribed(String channel);
   }
 
   /**
