@@ -87,8 +87,10 @@ final class JedisDriver implements RedisDriver {
     String threadName = "lockkit-" + clientId + "-jedis-pubsub";
     if (sharded) {
       JedisClients.Cluster owners = cluster;
+      // a read of the channel's name as a key goes to the slot's owner as Jedis knows it; a MOVED renews its
+      // slot table (the name lies under the namespace, as every key lockkit touches)
       this.subscriber = new JedisShardedSubscriber(channel -> owners.ownerOf(JedisClusterCRC16.getSlot(channel)),
-          node -> new Connection(node, config), listener, timeout, threadName);
+          owners::pttl, node -> new Connection(node, config), listener, timeout, threadName);
     } else {
       this.subscriber = new JedisSubscriber(connector, settings.describe(), namespace, listener, timeout, threadName);
     }

@@ -25,7 +25,9 @@ import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -42,6 +44,8 @@ final class LettuceDriver implements RedisDriver {
   private final StatefulRedisPubSubConnection<String, String> pubsub;
   private final Duration timeout;
   private final boolean sharded;
+  /** The shard channels wanted (subscribed and not unsubscribed by us), to tell the server's unsubscribing. */
+  private final Set<String> shardChannels = ConcurrentHashMap.newKeySet();
   private volatile boolean opened;
 
   private LettuceDriver(RedisSettings settings, Duration timeout, Listener listener) {
@@ -111,6 +115,11 @@ final class LettuceDriver implements RedisDriver {
         public void ssubscribed(String channel, long count) {
           listener.subscribed(channel);
         }
+
+        @Override
+        public void sunsubscribed(String channel, long count) {
+          shardChannelUnsubscribed(channel);
+        }
       });
     } catch (RuntimeException | Error e) {
       closeQuietly(ps);
@@ -167,14 +176,39 @@ final class LettuceDriver implements RedisDriver {
 
   @Override
   public CompletableFuture<Void> subscribe(String channel) {
+    if (!sharded) {
+      return pubsub.async().subscribe(channel).toCompletableFuture();
+    }
+    shardChannels.add(channel);
     // the cluster pub/sub connection routes SSUBSCRIBE to the node that owns the channel's slot
-    return (sharded ? pubsub.async().ssubscribe(channel) : pubsub.async().subscribe(channel)).toCompletableFuture();
+    return pubsub.async().ssubscribe(channel).toCompletableFuture();
   }
 
   @Override
   public CompletableFuture<Void> unsubscribe(String channel) {
-    return (sharded ? pubsub.async().sunsubscribe(channel) : pubsub.async().unsubscribe(channel))
-        .toCompletableFuture();
+    if (!sharded) {
+      return pubsub.async().unsubscribe(channel).toCompletableFuture();
+    }
+    shardChannels.remove(channel);
+    return pubsub.async().sunsubscribe(channel).toCompletableFuture();
+  }
+
+  /**
+   * A shard channel was unsubscribed: by us, or by the server when the channel's slot moved to another node
+   * (Redis 7 sends {@code SUNSUBSCRIBE} then, and Lettuce forgets the channel). One still wanted is subscribed
+   * again; the old node answers {@code MOVED}, which Lettuce follows to the slot's new owner. A channel
+   * unsubscribed by us and wanted again at once may be sent twice, which the server takes as once.
+   */
+  private void shardChannelUnsubscribed(String channel) {
+    if (!opened || !shardChannels.contains(channel)) {
+      return;
+    }
+    log.debug("{} was unsubscribed by the server (its slot moved?); subscribing again", channel);
+    pubsub.async().ssubscribe(channel).toCompletableFuture().whenComplete((ok, e) -> {
+      if (e != null) {
+        log.debug("Subscribing again to {} failed", channel, e);
+      }
+    });
   }
 
   @Override
