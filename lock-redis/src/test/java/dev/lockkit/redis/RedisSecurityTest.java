@@ -9,10 +9,13 @@ import dev.lockkit.LockClient;
 import dev.lockkit.LockOptions;
 import dev.lockkit.Locks;
 import dev.lockkit.redis.testing.RedisServer;
+import dev.lockkit.redis.testing.Resp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -21,9 +24,18 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Authentication with a password and an ACL user, and TLS with a certificate the test makes. */
+/**
+ * Authentication with a password and an ACL user, ACL users limited to a namespace of their own, and TLS with a
+ * certificate the test makes.
+ */
 class RedisSecurityTest {
   private static final LockOptions OPTIONS = LockOptions.builder().commandTimeout(Duration.ofSeconds(2)).build();
+  /** What the lock-redis README lists: every command lockkit runs on a standalone server, scripts included. */
+  private static final String[] COMMANDS = {"-@all", "+evalsha", "+eval", "+subscribe", "+unsubscribe", "+ping",
+      "+wait", "+hello", "+client", "+info", "+set", "+get", "+time", "+pttl", "+pexpire", "+del", "+publish"};
+  private static final String NAMESPACE = "billing";
+  private static final LockOptions IN_NAMESPACE = OPTIONS.toBuilder().namespace(NAMESPACE)
+      .leaseTime(Duration.ofSeconds(30)).build();
 
   @TempDir
   static Path certs;
@@ -36,11 +48,15 @@ class RedisSecurityTest {
   static void startServers() throws Exception {
     // alice may touch only lockkit's keys and channels ("resetchannels" first: Redis 6.2 starts users with all
     // channels, after which a channel pattern is refused); "default" needs the password
-    acl = RedisServer.launch("--requirepass", "topsecret",
+    // carol and dave are alice and bob limited to the namespace "billing" (the README's example) instead
+    List<String> args = new ArrayList<>(List.of("--requirepass", "topsecret",
         "--user", "alice", "on", ">wonderland", "~lockkit:*", "resetchannels", "&lockkit:*", "+@all",
-        "--user", "bob", "on", ">builder", "~lockkit:*", "resetchannels", "&lockkit:*", "-@all", "+evalsha", "+eval",
-        "+subscribe", "+unsubscribe", "+ping", "+wait", "+hello", "+client", "+info", "+set", "+get", "+time", "+pttl",
-        "+pexpire", "+del", "+publish");
+        "--user", "bob", "on", ">builder", "~lockkit:*", "resetchannels", "&lockkit:*"));
+    args.addAll(List.of(COMMANDS));
+    args.addAll(List.of("--user", "carol", "on", ">sweden", "~billing:*", "resetchannels", "&billing:*", "+@all",
+        "--user", "dave", "on", ">hal", "~billing:*", "resetchannels", "&billing:*"));
+    args.addAll(List.of(COMMANDS));
+    acl = RedisServer.launch(args.toArray(String[]::new));
     cert = certs.resolve("cert.pem");
     Path key = certs.resolve("key.pem");
     Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
@@ -74,6 +90,20 @@ class RedisSecurityTest {
   void anAclUserWithOnlyTheCommandsTheReadmeListsLocksAndWaits(String driver) throws Exception {
     String uri = "redis://bob:builder@127.0.0.1:" + acl.port() + "?driver=" + driver;
     exerciseLocking(uri, "narrow/" + driver);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lettuce", "jedis"})
+  void anAclUserLimitedToTheClientsNamespaceLocksAndWaits(String driver) throws Exception {
+    String uri = "redis://carol:sweden@127.0.0.1:" + acl.port() + "?driver=" + driver;
+    exerciseWaitingInNamespace(uri, "namespaced/" + driver);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lettuce", "jedis"})
+  void anAclUserLimitedToTheClientsNamespaceAndTheReadmesCommandsLocksAndWaits(String driver) throws Exception {
+    String uri = "redis://dave:hal@127.0.0.1:" + acl.port() + "?driver=" + driver;
+    exerciseWaitingInNamespace(uri, "namespaced-narrow/" + driver);
   }
 
   @ParameterizedTest
@@ -112,6 +142,38 @@ class RedisSecurityTest {
   void tlsRefusesACertificateItDoesNotTrust(String driver) {
     String uri = "rediss://127.0.0.1:" + tls.port() + "?driver=" + driver;
     assertThatThrownBy(() -> Locks.connect(uri, OPTIONS).close()).isInstanceOf(LockBackendException.class);
+  }
+
+  /**
+   * In namespace {@value #NAMESPACE}: a waiter subscribes (the server confirms it) before the holder releases,
+   * and is woken by that release within a fraction of the 30 s lease; every key and channel left is in the
+   * namespace.
+   */
+  private static void exerciseWaitingInNamespace(String uri, String name) throws Exception {
+    String channel = NAMESPACE + ":{" + name + "}:released";
+    try (LockClient a = Locks.connect(uri, IN_NAMESPACE); LockClient b = Locks.connect(uri, IN_NAMESPACE)) {
+      Lease held = a.lock(name).acquire(Duration.ofSeconds(5));
+      CompletableFuture<Lease> waiting = b.lock(name).acquireAsync(Duration.ofSeconds(20));
+      org.awaitility.Awaitility.await("the waiter subscribed").atMost(Duration.ofSeconds(10))
+          .until(() -> waiting.isDone() || (Long) ((List<?>) admin("PUBSUB", "NUMSUB", channel)).get(1) == 1L);
+      assertThat(waiting).as("still waiting, not failed").isNotDone();
+      long token = held.fencingToken();
+      held.close();
+      try (Lease next = waiting.get(5, TimeUnit.SECONDS)) {
+        assertThat(next.fencingToken()).isGreaterThan(token);
+        assertThat(next.isValid()).isTrue();
+      }
+      assertThat((List<?>) admin("KEYS", "*" + name + "*")).isNotEmpty()
+          .allSatisfy(key -> assertThat((String) key).startsWith(NAMESPACE + ":"));
+    }
+  }
+
+  /** A command as the default user, who may do anything. */
+  private static Object admin(String... command) {
+    try (Resp r = acl.resp()) {
+      r.call("AUTH", "topsecret");
+      return r.call(command);
+    }
   }
 
   /** Acquire, contend, wake a waiter by the release (pub/sub), renew, release. */

@@ -56,7 +56,7 @@ final class Acquisition {
     return result.isDone();
   }
 
-  /** A release was published on the lock's channel, or the subscription reconnected. */
+  /** A release was published on the lock's channel, or its subscription was confirmed again (after a reconnect or a slot move). */
   void wake() {
     attempt();
   }

@@ -18,10 +18,10 @@ public final class Drivers {
     if (RedisSettings.JEDIS.equals(driver)) {
       require("redis.clients.jedis.Jedis", RedisSettings.JEDIS);
       JedisVersion.requireSupported(Drivers.class.getClassLoader());
-      return (settings, timeout, clientId, listener) -> JedisDriver.open(settings, timeout, clientId, listener);
+      return (settings, timeout, client, listener) -> JedisDriver.open(settings, timeout, client, listener);
     }
     require("io.lettuce.core.RedisClient", RedisSettings.LETTUCE);
-    return (settings, timeout, clientId, listener) -> LettuceDriver.open(settings, timeout, clientId, listener);
+    return (settings, timeout, client, listener) -> LettuceDriver.open(settings, timeout, client, listener);
   }
 
   /**

@@ -40,7 +40,8 @@ final class JedisDriver implements RedisDriver {
   private final boolean sharded;
   private final Duration timeout;
 
-  private JedisDriver(RedisSettings settings, Duration timeout, String clientId, Listener listener) {
+  private JedisDriver(RedisSettings settings, Duration timeout, String clientId, String namespace,
+      Listener listener) {
     this.timeout = timeout;
     JedisClientConfig config = JedisClients.config(settings, timeout, clientId);
     GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
@@ -87,10 +88,12 @@ final class JedisDriver implements RedisDriver {
     String threadName = "lockkit-" + clientId + "-jedis-pubsub";
     if (sharded) {
       JedisClients.Cluster owners = cluster;
+      // a read of the channel's name as a key goes to the slot's owner as Jedis knows it; a MOVED renews its
+      // slot table (the name lies under the namespace, as every key lockkit touches)
       this.subscriber = new JedisShardedSubscriber(channel -> owners.ownerOf(JedisClusterCRC16.getSlot(channel)),
-          node -> new Connection(node, config), listener, timeout, threadName);
+          owners::pttl, node -> new Connection(node, config), listener, timeout, threadName);
     } else {
-      this.subscriber = new JedisSubscriber(connector, settings.describe(), listener, timeout, threadName);
+      this.subscriber = new JedisSubscriber(connector, settings.describe(), namespace, listener, timeout, threadName);
     }
   }
 
@@ -107,9 +110,9 @@ final class JedisDriver implements RedisDriver {
   }
 
   /** Connects, or throws the driver's exception, or a {@link RefusedConnect} with the server's error reply. */
-  static RedisDriver open(RedisSettings settings, Duration timeout, String clientId, Listener listener) {
+  static RedisDriver open(RedisSettings settings, Duration timeout, ClientInfo client, Listener listener) {
     try {
-      return new JedisDriver(settings, timeout, clientId, listener);
+      return new JedisDriver(settings, timeout, client.clientId(), client.namespace(), listener);
     } catch (RuntimeException e) {
       throw RefusedConnect.find(e, JedisDataException.class);
     }

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -18,19 +19,23 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisShardedPubSub;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
 
 /**
  * Sharded subscriptions ({@code SSUBSCRIBE}) on a Redis 7 cluster for Jedis: a shard channel is served only
  * by the node that owns its slot, so there is one subscription loop (a thread and a connection) per node
  * that has channels wanted, started on demand and closed when its last channel goes, rather than
  * unsubscribed to zero (which would end Jedis's loop under a concurrent subscribe). A loop that breaks
- * (node down, slot moved) is replaced after a short pause with the slot owners then current, and the
- * listener is told so that waiters look again.
+ * (node down) is replaced after a short pause with the slot owners then current. A channel that the server
+ * unsubscribes by itself (it sends {@code SUNSUBSCRIBE} when the channel's slot moves to another node) is
+ * subscribed again on the slot's new owner. The listener is told of every confirmation, so that the
+ * waiters of a channel subscribed again look again once a release would reach them.
  */
 final class JedisShardedSubscriber implements JedisSubscriptions {
   private static final Logger log = LoggerFactory.getLogger(JedisShardedSubscriber.class);
 
   private final Function<String, HostAndPort> ownerOf;
+  private final Consumer<String> renewOwners;
   private final Function<HostAndPort, Connection> connector;
   private final RedisDriver.Listener listener;
   private final long backoffMillis;
@@ -46,9 +51,16 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
   private final Set<HostAndPort> down = new HashSet<>();
   private boolean closed;
 
-  JedisShardedSubscriber(Function<String, HostAndPort> ownerOf, Function<HostAndPort, Connection> connector,
-      RedisDriver.Listener listener, java.time.Duration timeout, String threadName) {
+  /**
+   * @param ownerOf the node that serves a channel's slot, as the client's slot table says
+   * @param renewOwners renews that table if it is out of date for a channel's slot (a command on the slot that a
+   *     {@code MOVED} redirects); blocking, bounded by the command timeout
+   */
+  JedisShardedSubscriber(Function<String, HostAndPort> ownerOf, Consumer<String> renewOwners,
+      Function<HostAndPort, Connection> connector, RedisDriver.Listener listener, java.time.Duration timeout,
+      String threadName) {
     this.ownerOf = ownerOf;
+    this.renewOwners = renewOwners;
     this.connector = connector;
     this.listener = listener;
     this.backoffMillis = Math.max(10, Math.min(1000, timeout.toMillis()));
@@ -108,8 +120,50 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
     }
   }
 
-  /** A loop ended by itself: subscribe its channels again where their slots live now. */
-  private void broken(NodeLoop loop, Set<String> channels) {
+  /**
+   * The server unsubscribed {@code channel} from {@code node} by itself: its slot has moved. Subscribes it where
+   * the slot lives now, after renewing the slot table if it still names {@code node}. On the loop's thread: the
+   * renewal blocks it for at most the command timeout, and messages for the node's other channels wait meanwhile.
+   */
+  private void moved(String channel, HostAndPort node, List<CompletableFuture<Void>> unconfirmed) {
+    renewIfOwnedBy(channel, node);
+    boolean again;
+    synchronized (lock) {
+      // not if its waiters left meanwhile, or it was subscribed again already
+      again = !closed && wanted.contains(channel) && !placed.containsKey(channel);
+    }
+    log.debug("{} unsubscribed {}: its slot moved{}", node, channel, again ? "; subscribing on its owner" : "");
+    CompletableFuture<Void> confirmed = again ? subscribe(channel) : CompletableFuture.completedFuture(null);
+    confirmed.whenComplete((ok, e) -> {
+      if (e != null) {
+        log.debug("Subscribing again to {} failed", channel, e);
+      }
+      for (CompletableFuture<Void> f : unconfirmed) {
+        if (e == null) {
+          f.complete(null);
+        } else {
+          f.completeExceptionally(e);
+        }
+      }
+    });
+  }
+
+  /** Renews the slot table if it says that {@code node} serves the channel's slot, which it no longer does. */
+  private void renewIfOwnedBy(String channel, HostAndPort node) {
+    try {
+      if (node.equals(ownerOf.apply(channel))) {
+        renewOwners.accept(channel);
+      }
+    } catch (RuntimeException e) {
+      log.debug("Renewing the slot table for {} failed", channel, e);
+    }
+  }
+
+  /**
+   * A loop ended by itself: subscribe its channels again where their slots live now; {@code redirected} if the
+   * node answered {@code MOVED}, when the slot table is renewed first.
+   */
+  private void broken(NodeLoop loop, Set<String> channels, boolean redirected) {
     synchronized (lock) {
       if (closed || loops.get(loop.node) != loop) {
         return;
@@ -125,6 +179,9 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
       return;
     }
     for (String channel : channels) {
+      if (redirected) {
+        renewIfOwnedBy(channel, loop.node);
+      }
       synchronized (lock) {
         if (!wanted.contains(channel) || placed.containsKey(channel)) {
           continue; // its waiters left meanwhile, or it was subscribed again already
@@ -136,7 +193,6 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
         }
       });
     }
-    listener.reconnected();
   }
 
   /** The subscription loop on one node. Its fields are guarded by the subscriber's lock. */
@@ -225,6 +281,7 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
 
     private void run() {
       Connection c = null;
+      boolean redirected = false;
       try {
         c = connector.apply(node);
         String first;
@@ -238,7 +295,10 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
         }
         proceed(c, first);
       } catch (RuntimeException e) {
-        if (!isShut()) {
+        redirected = e instanceof JedisRedirectionException; // an SSUBSCRIBE sent to a node the slot left
+        if (redirected) {
+          log.debug("Sharded subscription on {} redirected: {}", node, e.toString());
+        } else if (!isShut()) {
           boolean first;
           synchronized (lock) {
             first = down.add(node);
@@ -266,7 +326,7 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
           c.close();
         }
         if (!isShut()) {
-          broken(this, left);
+          broken(this, left, redirected);
           // waiters whose subscription never got confirmed are subscribed again by broken(); fail theirs
           for (CompletableFuture<Void> f : toFail) {
             f.completeExceptionally(new IllegalStateException("the subscription connection to " + node + " broke"));
@@ -304,6 +364,29 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
       for (CompletableFuture<Void> f : done) {
         f.complete(null);
       }
+      listener.subscribed(channel);
+    }
+
+    @Override
+    public void onSUnsubscribe(String channel, int subscribedChannels) {
+      List<CompletableFuture<Void>> unconfirmed;
+      synchronized (lock) {
+        // one we unsubscribed is no longer among this loop's channels (unless wanted again since: then an
+        // SSUBSCRIBE follows on this connection, and moving it only sends one more)
+        if (shut || !channels.remove(channel)) {
+          return;
+        }
+        sent.remove(channel);
+        placed.remove(channel, this);
+        ArrayDeque<CompletableFuture<Void>> queue = pending.remove(channel);
+        unconfirmed = queue == null ? List.of() : new ArrayList<>(queue);
+        if (channels.isEmpty()) {
+          // as when our last channel goes: the server counts none left, and Jedis ends the loop by itself
+          loops.remove(node, this);
+          shut();
+        }
+      }
+      moved(channel, node, unconfirmed);
     }
 
     @Override

@@ -21,9 +21,11 @@ import redis.clients.jedis.JedisPubSub;
 
 /**
  * Jedis's subscription loop blocks its thread, so one thread of the driver's own runs it on a connection of
- * its own, started with the first subscription. It stays subscribed to a private anchor channel so that the
- * loop outlives the lock channels coming and going, and reconnects (telling the listener, whose waiters then
- * look again) when the connection breaks. Closing closes the socket, which ends the loop at once.
+ * its own, started with the first subscription. It stays subscribed to a private anchor channel (under the
+ * client's namespace, so that an ACL user limited to it may subscribe) so that the loop outlives the lock
+ * channels coming and going, and reconnects when the connection breaks, subscribing every wanted channel
+ * again. The listener is told of each channel's confirmation, whose waiters then look again.
+ * Closing closes the socket, which ends the loop at once.
  */
 final class JedisSubscriber implements JedisSubscriptions {
   private static final Logger log = LoggerFactory.getLogger(JedisSubscriber.class);
@@ -33,7 +35,7 @@ final class JedisSubscriber implements JedisSubscriptions {
   private final RedisDriver.Listener listener;
   private final long backoffMillis;
   private final String threadName;
-  private final String anchor = "lockkit:anchor:" + UUID.randomUUID();
+  private final String anchor;
   private final CountDownLatch closing = new CountDownLatch(1);
 
   private final Object lock = new Object();
@@ -48,9 +50,11 @@ final class JedisSubscriber implements JedisSubscriptions {
   /** Failed connects since the connection broke; 0 while subscribed. Only the loop's thread touches it. */
   private int failures;
 
-  JedisSubscriber(Supplier<Connection> connector, String server, RedisDriver.Listener listener,
+  JedisSubscriber(Supplier<Connection> connector, String server, String namespace, RedisDriver.Listener listener,
       java.time.Duration timeout, String threadName) {
     this.connector = connector;
+    // no braces: never the channel of a lock, <namespace>:{<name>}:released
+    this.anchor = namespace + ":anchor:" + UUID.randomUUID();
     this.server = server;
     this.listener = listener;
     this.backoffMillis = Math.max(10, Math.min(1000, timeout.toMillis()));
@@ -210,11 +214,8 @@ final class JedisSubscriber implements JedisSubscriptions {
             send(this, true, missing.toArray(String[]::new));
           }
         }
-        if (reconnected) {
-          if (failures > 0) {
-            log.info("Subscription connection to {} re-established", server);
-          }
-          listener.reconnected();
+        if (reconnected && failures > 0) {
+          log.info("Subscription connection to {} re-established", server);
         }
         failures = 0;
         return;
@@ -227,6 +228,7 @@ final class JedisSubscriber implements JedisSubscriptions {
       for (CompletableFuture<Void> f : done) {
         f.complete(null);
       }
+      listener.subscribed(channel);
     }
 
     @Override

@@ -2,11 +2,9 @@ package dev.lockkit.redis.internal;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -29,8 +27,10 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.concurrent.TimeoutException;
@@ -56,6 +56,8 @@ final class LettuceDriver implements RedisDriver {
   private final Duration timeout;
   private final boolean sharded;
   private final LettuceWaitConnections waits;
+  /** The shard channels wanted (subscribed and not unsubscribed by us), to tell the server's unsubscribing. */
+  private final Set<String> shardChannels = ConcurrentHashMap.newKeySet();
   private volatile boolean opened;
 
   private LettuceDriver(RedisSettings settings, Duration timeout, Listener listener) {
@@ -117,6 +119,8 @@ final class LettuceDriver implements RedisDriver {
         this.sharded = false;
         ps = standalone.connectPubSub(StringCodec.UTF8);
       }
+      // Lettuce subscribes again by itself after a reconnect: the confirmations, not the connect, tell when a
+      // release would reach the waiters again
       ps.addListener(new RedisPubSubAdapter<String, String>() {
         @Override
         public void message(String channel, String message) {
@@ -127,13 +131,20 @@ final class LettuceDriver implements RedisDriver {
         public void smessage(String channel, String message) {
           listener.message(channel);
         }
-      });
-      created.addListener(new RedisConnectionStateListener() {
+
         @Override
-        public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
-          if (opened) {
-            listener.reconnected();
-          }
+        public void subscribed(String channel, long count) {
+          listener.subscribed(channel);
+        }
+
+        @Override
+        public void ssubscribed(String channel, long count) {
+          listener.subscribed(channel);
+        }
+
+        @Override
+        public void sunsubscribed(String channel, long count) {
+          shardChannelUnsubscribed(channel);
         }
       });
     } catch (RuntimeException | Error e) {
@@ -216,7 +227,7 @@ final class LettuceDriver implements RedisDriver {
   }
 
   /** Connects, or throws the driver's exception, or a {@link RefusedConnect} with the server's error reply. */
-  static RedisDriver open(RedisSettings settings, Duration timeout, String clientId, Listener listener) {
+  static RedisDriver open(RedisSettings settings, Duration timeout, ClientInfo client, Listener listener) {
     try {
       return new LettuceDriver(settings, timeout, listener);
     } catch (RuntimeException e) {
@@ -249,14 +260,39 @@ final class LettuceDriver implements RedisDriver {
 
   @Override
   public CompletableFuture<Void> subscribe(String channel) {
+    if (!sharded) {
+      return pubsub.async().subscribe(channel).toCompletableFuture();
+    }
+    shardChannels.add(channel);
     // the cluster pub/sub connection routes SSUBSCRIBE to the node that owns the channel's slot
-    return (sharded ? pubsub.async().ssubscribe(channel) : pubsub.async().subscribe(channel)).toCompletableFuture();
+    return pubsub.async().ssubscribe(channel).toCompletableFuture();
   }
 
   @Override
   public CompletableFuture<Void> unsubscribe(String channel) {
-    return (sharded ? pubsub.async().sunsubscribe(channel) : pubsub.async().unsubscribe(channel))
-        .toCompletableFuture();
+    if (!sharded) {
+      return pubsub.async().unsubscribe(channel).toCompletableFuture();
+    }
+    shardChannels.remove(channel);
+    return pubsub.async().sunsubscribe(channel).toCompletableFuture();
+  }
+
+  /**
+   * A shard channel was unsubscribed: by us, or by the server when the channel's slot moved to another node
+   * (Redis 7 sends {@code SUNSUBSCRIBE} then, and Lettuce forgets the channel). One still wanted is subscribed
+   * again; the old node answers {@code MOVED}, which Lettuce follows to the slot's new owner. A channel
+   * unsubscribed by us and wanted again at once may be sent twice, which the server takes as once.
+   */
+  private void shardChannelUnsubscribed(String channel) {
+    if (!opened || !shardChannels.contains(channel)) {
+      return;
+    }
+    log.debug("{} was unsubscribed by the server (its slot moved?); subscribing again", channel);
+    pubsub.async().ssubscribe(channel).toCompletableFuture().whenComplete((ok, e) -> {
+      if (e != null) {
+        log.debug("Subscribing again to {} failed", channel, e);
+      }
+    });
   }
 
   @Override

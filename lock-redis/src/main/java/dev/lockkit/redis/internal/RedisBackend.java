@@ -48,7 +48,8 @@ public final class RedisBackend implements LockBackend {
     this.commandTimeout = context.options().commandTimeout();
     this.bounds = new CallBounds(context.scheduler(), commandTimeout);
     this.subscriptions = new Subscriptions(this, context.scheduler());
-    this.driver = factory.open(settings, commandTimeout, context.clientId(), subscriptions);
+    this.driver = factory.open(settings, commandTimeout,
+        new RedisDriver.ClientInfo(context.clientId(), context.options().namespace()), subscriptions);
     // every client of a deployment must agree: sharded on a Redis 7+ cluster, plain elsewhere
     this.publishCommand = driver.sharded() ? "SPUBLISH" : "PUBLISH";
     log.debug("Client {} connected to {} with {}; releases use {}", context.clientId(), settings.describe(),

@@ -12,19 +12,31 @@ import java.util.function.Predicate;
  */
 public interface RedisDriver {
 
-  /** Told what arrives on the subscription connection. Called on the driver's threads; must not block. */
+  /** Told what arrives on the subscriptions. Called on the driver's threads; must not block. */
   interface Listener {
     /** A message was published on a subscribed channel. */
     void message(String channel);
 
-    /** The subscription connection was re-established: messages sent meanwhile may have been missed. */
-    void reconnected();
+    /**
+     * The server confirmed a subscription to {@code channel}: every one, the first (whose future
+     * {@link #subscribe} completes too) and each one the driver sent again by itself (after a reconnect, or
+     * on the new owner of a moved slot). From then on a publish reaches the driver; one made before it did not.
+     */
+    void subscribed(String channel);
   }
+
+  /**
+   * The lockkit client a driver serves.
+   *
+   * @param clientId the client's id, for connection and thread names
+   * @param namespace the client's namespace: every key and channel the driver touches lives under it
+   */
+  record ClientInfo(String clientId, String namespace) {}
 
   /** Opens a driver: connects (bounded by the command timeout) or throws. */
   @FunctionalInterface
   interface Factory {
-    RedisDriver open(RedisSettings settings, java.time.Duration commandTimeout, String clientId, Listener listener);
+    RedisDriver open(RedisSettings settings, java.time.Duration commandTimeout, ClientInfo client, Listener listener);
   }
 
   /**

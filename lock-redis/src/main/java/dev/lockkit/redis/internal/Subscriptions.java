@@ -32,6 +32,8 @@ final class Subscriptions implements RedisDriver.Listener {
   private static final class Channel {
     final Set<Acquisition> waiters = new LinkedHashSet<>();
     CompletableFuture<Void> ready = new CompletableFuture<>();
+    /** Whether the driver told of a confirmed subscription: any later one is a subscription sent again. */
+    boolean confirmed;
     /** When the last waiter left, on the {@link System#nanoTime()} clock; meaningful while none is left. */
     long idleSince;
   }
@@ -126,15 +128,27 @@ final class Subscriptions implements RedisDriver.Listener {
     }
   }
 
+  /**
+   * A subscription confirmed. The first of a channel is followed by a try through {@link #join}'s future; a
+   * later one is the driver's own re-subscription (after a reconnect, or on the new owner of a moved slot), and
+   * a release published before it was not delivered: the channel's waiters look again now, once a release
+   * from now on would reach them, rather than at the holder's lease end.
+   */
   @Override
-  public void reconnected() {
-    List<Acquisition> toWake = new ArrayList<>();
+  public void subscribed(String name) {
+    List<Acquisition> toWake;
     synchronized (this) {
-      for (Channel channel : channels.values()) {
-        toWake.addAll(channel.waiters);
+      Channel channel = channels.get(name);
+      if (channel == null) {
+        return;
       }
+      if (!channel.confirmed) {
+        channel.confirmed = true;
+        return;
+      }
+      toWake = new ArrayList<>(channel.waiters);
     }
-    log.debug("Subscription connection to {} re-established; {} waiters look again", backend.describe(),
+    log.debug("Subscription to {} on {} confirmed again; {} waiters look again", name, backend.describe(),
         toWake.size());
     for (Acquisition waiter : toWake) {
       waiter.wake();
