@@ -56,7 +56,10 @@ final class Acquisition {
     return result.isDone();
   }
 
-  /** A release was published on the lock's channel, or its subscription was confirmed again (after a reconnect or a slot move). */
+  /**
+   * A release was published on the lock's channel, or its subscription was confirmed again (after a reconnect or a
+   * slot move).
+   */
   void wake() {
     attempt();
   }
