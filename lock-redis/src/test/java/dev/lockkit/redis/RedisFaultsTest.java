@@ -233,13 +233,8 @@ class RedisFaultsTest {
   @ParameterizedTest(name = "{0}, waitReplicas={1}")
   @MethodSource("sentinelModes")
   void primaryKilledAndSentinelsPromoteAReplica(String driver, int waitReplicas) throws Exception {
-    RedisSentinelGroup group = RedisSentinelGroup.launch(1);
-    resources.add(group);
-    String uri = group.uri() + (waitReplicas > 0 ? "?waitReplicas=" + waitReplicas : "");
-    run(backend(driver) + ", Sentinel, 1 replica" + (waitReplicas > 0 ? ", waitReplicas=" + waitReplicas : ""),
-        "primary SIGKILL, replica promoted by Sentinel, old primary back as replica",
-        connect(uri, driver, CLIENTS), Recording.fenced(), faultRun().plus(Duration.ofSeconds(5)),
-        repeatedly((r, rec) -> group.failOver()), () -> keysOf(group.primary()).leftovers());
+    sentinelRun(driver, waitReplicas, "primary SIGKILL, replica promoted by Sentinel, old primary back as replica",
+        RedisSentinelGroup::failOver);
   }
 
   /**
@@ -252,14 +247,8 @@ class RedisFaultsTest {
   @ParameterizedTest(name = "{0}, waitReplicas={1}")
   @MethodSource("sentinelModes")
   void primaryKilledWhileItsReplicaLags(String driver, int waitReplicas) throws Exception {
-    RedisSentinelGroup group = RedisSentinelGroup.launch(1);
-    resources.add(group);
-    String uri = group.uri() + (waitReplicas > 0 ? "?waitReplicas=" + waitReplicas : "");
-    run(backend(driver) + ", Sentinel, 1 replica" + (waitReplicas > 0 ? ", waitReplicas=" + waitReplicas : ""),
-        "replica SIGSTOP " + REPLICA_LAG.toMillis() + " ms, primary SIGKILL, replica thawed and promoted, old "
-            + "primary back as replica",
-        connect(uri, driver, CLIENTS), Recording.fenced(), faultRun().plus(Duration.ofSeconds(5)),
-        repeatedly((r, rec) -> {
+    sentinelRun(driver, waitReplicas, "replica SIGSTOP " + REPLICA_LAG.toMillis() + " ms, primary SIGKILL, replica "
+        + "thawed and promoted, old primary back as replica", group -> {
           RedisServer primary = group.primary();
           RedisServer replica = group.servers().stream().filter(s -> s != primary && s.isRunning()).findFirst()
               .orElseThrow();
@@ -272,7 +261,23 @@ class RedisFaultsTest {
           }
           group.awaitPrimaryOtherThan(primary);
           group.restartAsReplica(primary);
-        }), () -> keysOf(group.primary()).leftovers());
+        });
+  }
+
+  /** A failover of a Sentinel group with one replica, done by {@code failover}, repeated in the long run. */
+  private void sentinelRun(String driver, int waitReplicas, String fault, SentinelFault failover) throws Exception {
+    RedisSentinelGroup group = RedisSentinelGroup.launch(1);
+    resources.add(group);
+    String uri = group.uri() + (waitReplicas > 0 ? "?waitReplicas=" + waitReplicas : "");
+    run(backend(driver) + ", Sentinel, 1 replica" + (waitReplicas > 0 ? ", waitReplicas=" + waitReplicas : ""),
+        fault, connect(uri, driver, CLIENTS), Recording.fenced(), faultRun().plus(Duration.ofSeconds(5)),
+        repeatedly((r, rec) -> failover.apply(group)), () -> keysOf(group.primary()).leftovers());
+  }
+
+  /** What a failover run does to its group. */
+  @FunctionalInterface
+  private interface SentinelFault {
+    void apply(RedisSentinelGroup group) throws Exception;
   }
 
   /** Lettuce with and without {@code waitReplicas=1} in every build; Jedis too in the long run. */

@@ -65,6 +65,23 @@ class SentinelTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"lettuce", "jedis"})
+  void waitReplicasAcquiresOnceTheReplicaHasTheLock(String driver) throws Exception {
+    String name = "sentinel/replicated/" + driver;
+    try (LockClient client = Locks.connect(group.uri() + "?driver=" + driver + "&waitReplicas=1",
+        LockOptions.builder().leaseTime(Duration.ofSeconds(30)).commandTimeout(TIMEOUT).build());
+         Lease lease = client.lock(name).acquire(Duration.ofSeconds(5))) {
+      RedisServer primary = group.primary();
+      RedisServer replica = group.servers().stream().filter(s -> s != primary && s.isRunning()).findFirst()
+          .orElseThrow();
+      try (Resp r = replica.resp()) {
+        assertThat(r.call("EXISTS", "lockkit:{" + name + "}")).as("the lock is on the replica").isEqualTo(1L);
+      }
+      assertThat(lease.isValid()).isTrue();
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lettuce", "jedis"})
   void locksOnThePrimaryTheSentinelsNameAndWakesAWaiterOnRelease(String driver) throws Exception {
     String name = "sentinel/wake/" + driver;
     try (LockClient a = connect(driver, Duration.ofSeconds(30)); LockClient b = connect(driver, Duration.ofSeconds(30))) {

@@ -98,6 +98,9 @@ final class JedisClients {
     if (client instanceof Standalone standalone) {
       return standalone.borrow();
     }
+    if (client instanceof Sentineled sentineled) {
+      return sentineled.sentinels.getConnection(); // from the pool of the primary the sentinels named last
+    }
     throw new IllegalArgumentException("not a client of JedisClients: " + client);
   }
 
