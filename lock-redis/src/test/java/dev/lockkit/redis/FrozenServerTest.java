@@ -155,12 +155,7 @@ class FrozenServerTest {
   }
 
   private static void awaitReplicaOnline() {
-    await("replica online").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(() -> {
-      try (Resp r = primary.resp()) {
-        String info = r.string("INFO", "replication");
-        return info.contains("connected_slaves:1") && info.contains("state=online");
-      }
-    });
+    primary.awaitReplicasOnline(1);
   }
 
   /** Fault timing, not waiting for a condition: the server must stay frozen for this long. */

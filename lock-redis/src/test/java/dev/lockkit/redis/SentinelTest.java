@@ -67,8 +67,10 @@ class SentinelTest {
   @ValueSource(strings = {"lettuce", "jedis"})
   void waitReplicasAcquiresOnceTheReplicaHasTheLock(String driver) throws Exception {
     String name = "sentinel/replicated/" + driver;
+    group.primary().awaitReplicasOnline(1);
+    // WAIT gets half the command timeout: room for a loaded machine
     try (LockClient client = Locks.connect(group.uri() + "?driver=" + driver + "&waitReplicas=1",
-        LockOptions.builder().leaseTime(Duration.ofSeconds(30)).commandTimeout(TIMEOUT).build());
+        LockOptions.builder().leaseTime(Duration.ofSeconds(30)).commandTimeout(Duration.ofSeconds(4)).build());
          Lease lease = client.lock(name).acquire(Duration.ofSeconds(5))) {
       RedisServer primary = group.primary();
       RedisServer replica = group.servers().stream().filter(s -> s != primary && s.isRunning()).findFirst()

@@ -89,10 +89,30 @@ public final class RedisServer implements AutoCloseable {
         .pollInterval(Duration.ofMillis(50)).until(() -> {
           try (Resp r = resp()) {
             String info = r.string("INFO", "replication");
-            return info.contains("connected_slaves:" + count)
-                && info.lines().filter(l -> l.matches("slave\\d+:.*state=online.*")).count() == count;
+            if (!info.contains("connected_slaves:" + count)
+                || info.lines().filter(l -> l.matches("slave\\d+:.*state=online.*")).count() != count) {
+              return false;
+            }
+            // online is not yet acknowledging (a replica may still be loading what it was sent): every replica
+            // must have acknowledged all the primary has sent (on a cluster node too, where a probe write could
+            // be redirected)
+            long sent = info.lines().filter(l -> l.startsWith("master_repl_offset:"))
+                .mapToLong(l -> Long.parseLong(l.substring("master_repl_offset:".length()).trim())).findFirst()
+                .orElse(-1);
+            return sent >= 0 && info.lines().filter(l -> l.matches("slave\\d+:.*state=online.*"))
+                .allMatch(l -> acknowledged(l) >= sent);
           }
         });
+  }
+
+  /** The {@code offset=} of a {@code slaveN:} line of {@code INFO replication}: what that replica acknowledged. */
+  private static long acknowledged(String line) {
+    for (String part : line.split(",")) {
+      if (part.startsWith("offset=")) {
+        return Long.parseLong(part.substring("offset=".length()));
+      }
+    }
+    return -1;
   }
 
   /**
