@@ -170,5 +170,13 @@ final class MemoryBackend implements LockBackend {
       wakeAll(toWake);
       return CompletableFuture.completedFuture(toWake != null);
     }
+
+    @Override
+    public CompletableFuture<Boolean> releaseKeeping(Duration keepFor) {
+      // woken waiters find the lock kept and re-check when it ends
+      List<Waiter> toWake = server.keep(key, owner, Checks.toNanosSaturated(keepFor));
+      wakeAll(toWake);
+      return CompletableFuture.completedFuture(toWake != null);
+    }
   }
 }

@@ -113,6 +113,22 @@ final class MemoryLockServer {
     return true;
   }
 
+  /**
+   * Hands the lock of the owner to nobody for {@code keepNanos} (a minimum hold): it stays taken until then
+   * and frees itself, as a Redis key with a PEXPIRE does. The waiters to tell are returned, so that they
+   * re-check when the kept lock ends rather than when the lease would have (null if the owner no longer held
+   * it).
+   */
+  synchronized @Nullable List<MemoryBackend.Waiter> keep(String key, String owner, long keepNanos) {
+    long now = System.nanoTime();
+    Entry current = live(key, now);
+    if (current == null || !current.owner.equals(owner)) {
+      return null;
+    }
+    locks.put(key, new Entry("kept-after:" + owner, now + keepNanos));
+    return waitersOf(key);
+  }
+
   /** Deletes the lock if the owner holds it; the waiters to wake are returned (empty if not released). */
   synchronized @Nullable List<MemoryBackend.Waiter> release(String key, String owner) {
     Entry current = live(key, System.nanoTime());

@@ -59,4 +59,23 @@ public interface BackendLease {
    *     server could not be asked
    */
   CompletableFuture<Boolean> release();
+
+  /**
+   * Ends this owner's holding but leaves the lock held on the server for {@code keepFor} more (a minimum
+   * hold): only if the server still holds this owner's token, the lock stays taken by nobody until
+   * {@code keepFor} has passed on the server, then it is free without any client's help (the client may have
+   * exited by then). Waiters are not woken before then; they find the lock free when it ends (woken, or by
+   * their fallback re-check, which must not come much later than the end). Called at most once by the client,
+   * instead of {@link #release()}, with a positive duration of at most the longest lease time.
+   *
+   * <p>The default refuses: a backend that offers minimum holds overrides it.
+   *
+   * @param keepFor how long the server keeps the lock after this call, positive
+   * @return a future of true if the lock is kept, false if it was no longer this owner's; exceptional if the
+   *     server could not be asked
+   */
+  default CompletableFuture<Boolean> releaseKeeping(Duration keepFor) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException(
+        "this backend (" + getClass().getName() + ") does not keep a lock after its release (minimum hold)"));
+  }
 }
