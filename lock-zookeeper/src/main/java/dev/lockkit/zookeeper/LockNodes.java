@@ -1,16 +1,27 @@
 package dev.lockkit.zookeeper;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The layout of lock nodes: {@code <chroot>/<namespace>/<name>/_c_<guid>-lock-<sequence>}, where
- * {@code _c_<guid>-} is Curator's protection prefix, and the order of a lock's queue.
+ * {@code _c_<guid>-} is Curator's protection prefix, and the order of a lock's queue; and of keepers,
+ * {@code <chroot>/<namespace>/<name>/keep$<czxid>}, the persistent nodes that hold a lock for a minimum hold
+ * after its holder's node is gone.
  */
 final class LockNodes {
   /** What every lock node's name (after the protection prefix) starts with. */
   static final String PREFIX = "lock-";
+
+  /**
+   * What every keeper's name starts with. Lock names cannot contain {@code $}, nor can their encoding, so no
+   * node of a lock whose name continues another's ({@code a/keep...} below {@code a}) is taken for a keeper.
+   */
+  static final String KEEPER_PREFIX = "keep$";
 
   /** Curator's protection prefix: {@code _c_}, a UUID, {@code -}. */
   private static final String PROTECTION = "_c_";
@@ -156,6 +167,66 @@ final class LockNodes {
       }
     }
     return -1;
+  }
+
+  /**
+   * The name of the keeper that holds the lock after the holding of token {@code czxid}: unique for as long as
+   * the ensemble lives (zxids are never handed out twice), so that a late delete of it can never hit another.
+   */
+  static String keeperName(long czxid) {
+    return KEEPER_PREFIX + czxid;
+  }
+
+  /** The keepers among a lock node's children, in no particular order. */
+  static List<String> keepers(List<String> children) {
+    List<String> keepers = null;
+    for (String child : children) {
+      if (child.startsWith(KEEPER_PREFIX)) {
+        if (keepers == null) {
+          keepers = new ArrayList<>(1);
+        }
+        keepers.add(child);
+      }
+    }
+    return keepers == null ? List.of() : keepers;
+  }
+
+  /** A keeper's data: how long it keeps the lock from its creation (its {@code ctime}), in ms, in decimal. */
+  static byte[] keeperData(long keepMillis) {
+    return Long.toString(keepMillis).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** The keep a keeper's data states, in ms; 0 for data that is not a keeper's (it then keeps nothing). */
+  static long keepMillis(byte @Nullable [] data) {
+    if (data == null || data.length == 0 || data.length > 18) {
+      return 0;
+    }
+    long millis = 0;
+    for (byte b : data) {
+      if (b < '0' || b > '9') {
+        return 0;
+      }
+      millis = millis * 10 + (b - '0');
+    }
+    return millis;
+  }
+
+  /**
+   * How long a keeper still holds the lock after {@code serverNow}, on the server's clock: its end is its
+   * {@code ctime} plus its keep, both written by the server's leader. Negative or 0 once it has ended.
+   *
+   * @param keeperCtime the keeper's {@code ctime}, ms since the epoch on the server
+   * @param keepMillis the keep in its data
+   * @param serverNow a moment on the same clock, as the {@code ctime} or {@code mtime} of another write
+   */
+  static long keptMillisAfter(long keeperCtime, long keepMillis, long serverNow) {
+    return keeperCtime + keepMillis - serverNow; // ms since the epoch and keeps of at most 18 digits: no overflow
+  }
+
+  /** A keep in whole ms, rounded up: a minimum hold is never shortened. */
+  static long ceilMillis(Duration keep) {
+    long millis = keep.toMillis();
+    return keep.minusMillis(millis).isZero() ? millis : millis + 1;
   }
 
   /**

@@ -4,6 +4,7 @@ import dev.lockkit.LockBackendException;
 import dev.lockkit.spi.AcquireRequest;
 import dev.lockkit.spi.BackendLease;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -33,6 +34,8 @@ import org.jspecify.annotations.Nullable;
  *       node and completes with null. A waiting one watches only its predecessor ({@code getData} with a
  *       watch), and only this acquisition's watcher fires when the predecessor goes; then back to step 2.
  *       A fallback re-read every {@link #RECHECK_NANOS} bounds the cost of a lost notification.
+ *   <li>First in the queue, it holds the lock unless a keeper (a minimum hold, see {@link ZkLease#releaseKeeping})
+ *       has not ended yet: see {@link #checkKeepers}.
  * </ol>
  *
  * <p>Every request is bounded by the command timeout; no answer fails the acquisition with
@@ -75,6 +78,10 @@ final class ZkAcquisition implements Watcher {
   private @Nullable CompletableFuture<CuratorEvent> earlyRead;
   private long czxid;
   private long sessionId;
+  /** Our node's ctime: the server's clock when it was created, which {@link #createdAtNanos} follows. */
+  private long ctime;
+  /** The nanoTime when the create (or the read of our node) was answered: the server had stamped ctime by then. */
+  private long createdAtNanos;
 
   ZkAcquisition(ZooKeeperBackend backend, AcquireRequest request, String lockPath) {
     this.backend = backend;
@@ -182,6 +189,8 @@ final class ZkAcquisition implements Watcher {
     synchronized (this) {
       czxid = stat.getCzxid();
       sessionId = session;
+      ctime = stat.getCtime();
+      createdAtNanos = System.nanoTime();
       created = true;
       pending = earlyRead; // null if start() has not stored it yet: start() then sees created, and bounds it
     }
@@ -278,14 +287,108 @@ final class ZkAcquisition implements Watcher {
     } else if (LockNodes.exhausted(queue)) {
       exhausted();
     } else if (index == 0) {
-      win(path, queue.size() == 1, readSentAt);
-    } else if (!request.waits()) {
-      finish(() -> future.complete(null));
-    } else {
-      if (toldHeld.compareAndSet(false, true)) {
-        request.events().seenHeld(); // a timed acquire may now time out as "stayed held"
+      List<String> keepers = LockNodes.keepers(children);
+      if (keepers.isEmpty()) {
+        win(path, queue.size() == 1, readSentAt);
+      } else {
+        checkKeepers(keepers, queue.size() == 1, readSentAt);
       }
+    } else if (held()) {
       watch(lockPath + "/" + queue.get(index - 1).name());
+    }
+  }
+
+  /**
+   * The lock is held by another node or a keeper: a non-waiting attempt misses (false); a waiting one is told
+   * the client once, and waits (true).
+   */
+  private boolean held() {
+    if (!request.waits()) {
+      finish(() -> future.complete(null));
+      return false;
+    }
+    if (toldHeld.compareAndSet(false, true)) {
+      request.events().seenHeld(); // a timed acquire may now time out as "stayed held"
+    }
+    return true;
+  }
+
+  /**
+   * First in the queue, with keepers beside our node: the lock stays held while one of them has not ended. Each
+   * is read (a waiting acquisition leaves a watch on it, so that its delete wakes it).
+   *
+   * <p>A keeper ends at its {@code ctime} plus its keep, on the server's clock. That end is set against our
+   * node's {@code ctime}, the server's clock when our node was created, and then counted on this client's
+   * monotonic clock from the create's answer, by which the server had stamped it: the wall clocks of this client
+   * and of the server never meet, and the end is not judged earlier than the server would. It is never judged
+   * later than the keep counted from the read's answer either (the keeper existed by then), which bounds the
+   * wait if the server's clock stepped. Keepers that have ended are deleted (once: whatever is left, the next
+   * contender deletes; one whose client died has no one else to) and the lock is won; else the acquisition
+   * misses, or waits for the delete or the end, whichever comes first, and reads the queue again.
+   */
+  private void checkKeepers(List<String> keepers, boolean alone, long readSentAt) {
+    boolean waits = request.waits();
+    List<CompletableFuture<CuratorEvent>> reads = new ArrayList<>(keepers.size());
+    for (String keeper : keepers) {
+      String keeperPath = lockPath + "/" + keeper;
+      CompletableFuture<CuratorEvent> read = backend.connection().call(cb -> {
+        if (waits) {
+          backend.curator().getData().usingWatcher(this).inBackground(cb).forPath(keeperPath);
+        } else {
+          backend.curator().getData().inBackground(cb).forPath(keeperPath);
+        }
+      });
+      bound(read, "reading the keeper " + keeper + " of lock '" + request.name() + "'");
+      reads.add(read);
+    }
+    CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new)).whenComplete((ignored, failure) -> {
+      if (failure != null) {
+        fail(backend.connection().failure("reading the keepers of lock '" + request.name() + "'", failure));
+      } else {
+        judgeKeepers(reads, alone, readSentAt);
+      }
+    });
+  }
+
+  private void judgeKeepers(List<CompletableFuture<CuratorEvent>> reads, boolean alone, long readSentAt) {
+    if (finished.get()) {
+      return;
+    }
+    long now = System.nanoTime();
+    long serverAtCreate;
+    long createdAt;
+    synchronized (this) {
+      serverAtCreate = ctime;
+      createdAt = createdAtNanos;
+    }
+    long heldFor = 0;
+    for (CompletableFuture<CuratorEvent> read : reads) {
+      CuratorEvent event = read.join();
+      if (event.getResultCode() == NONODE) {
+        continue; // deleted since the queue was read: ended
+      }
+      if (event.getResultCode() != OK) {
+        fail(backend.connection().failure("reading the keeper " + event.getPath() + " of lock '" + request.name()
+            + "'", event));
+        return;
+      }
+      long keep = LockNodes.keepMillis(event.getData());
+      // + 1: both ctimes are whole ms, cut off, so the keeper may have come up to 1 ms later than it says
+      long afterCreate = LockNodes.keptMillisAfter(event.getStat().getCtime(), keep, serverAtCreate) + 1;
+      long left = keep == 0 || afterCreate <= 0 ? 0
+          : Math.min(createdAt - now + TimeUnit.MILLISECONDS.toNanos(afterCreate), TimeUnit.MILLISECONDS.toNanos(keep));
+      if (left > 0) {
+        heldFor = Math.max(heldFor, left);
+      } else {
+        backend.deleteOnce(event.getPath());
+      }
+    }
+    if (heldFor == 0) {
+      win(java.util.Objects.requireNonNull(ourPath), alone, readSentAt);
+      return;
+    }
+    if (held()) {
+      scheduleRecheck(Math.min(heldFor, RECHECK_NANOS));
     }
   }
 
@@ -305,7 +408,7 @@ final class ZkAcquisition implements Watcher {
 
   /** Watches the predecessor only; if it is already gone, reads the queue again at once. */
   private void watch(String predecessor) {
-    scheduleRecheck();
+    scheduleRecheck(RECHECK_NANOS);
     CompletableFuture<CuratorEvent> read = backend.connection().call(cb -> backend.curator().getData()
         .usingWatcher(this).inBackground(cb).forPath(predecessor));
     bound(read, "watching the queue of lock '" + request.name() + "'");
@@ -329,12 +432,12 @@ final class ZkAcquisition implements Watcher {
     }
   }
 
-  private void scheduleRecheck() {
+  private void scheduleRecheck(long delayNanos) {
     ScheduledFuture<?> previous = recheck;
     if (previous != null) {
       previous.cancel(false);
     }
-    recheck = backend.schedule(this::readChildren, RECHECK_NANOS);
+    recheck = backend.schedule(this::readChildren, delayNanos);
   }
 
   /**

@@ -4,8 +4,11 @@ import dev.lockkit.spi.BackendLease;
 import dev.lockkit.spi.LeaseEvents;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
@@ -18,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 final class ZkLease implements BackendLease, Watcher {
   private static final int OK = KeeperException.Code.OK.intValue();
   private static final int NONODE = KeeperException.Code.NONODE.intValue();
+  private static final int UNIMPLEMENTED = KeeperException.Code.UNIMPLEMENTED.intValue();
 
   private final ZooKeeperBackend backend;
   private final String lockName;
@@ -168,6 +172,56 @@ final class ZkLease implements BackendLease, Watcher {
           }
           throw backend.connection().failure("release of lock '" + lockName + "' (guaranteed delete of " + path
               + ", retried in the background)", event);
+        });
+  }
+
+  /**
+   * Replaces the node by a keeper ({@link LockNodes#keeperName}) in one transaction: the node's delete, which
+   * fails if the node is gone, so that nothing is kept then, and the keeper's create, a persistent node
+   * beside the lock nodes whose data is the keep in ms. It holds the lock until its {@code ctime} plus the
+   * keep, on the server's clock, whatever becomes of this client: the acquisition first in the queue waits
+   * for it to end ({@link ZkAcquisition}), then deletes it. The successor of the node is woken by its delete,
+   * finds the keeper, and waits on it.
+   *
+   * <p>The keeper is a TTL node (TTL = the keep) where the ensemble creates them
+   * ({@code zookeeper.extendedTypesEnabled=true}), so the server deletes it some time after its end even if no
+   * one comes for the lock again; elsewhere the create is refused once, and keepers are plain persistent
+   * nodes. Either way this client deletes it at its end, if it is still running then (best effort).
+   */
+  @Override
+  public CompletableFuture<Boolean> releaseKeeping(Duration keepFor) {
+    if (!released.compareAndSet(false, true)) {
+      return CompletableFuture.completedFuture(false);
+    }
+    backend.notHolding(this);
+    String keeper = path.substring(0, path.lastIndexOf('/') + 1) + LockNodes.keeperName(czxid);
+    return keep(keeper, LockNodes.ceilMillis(keepFor), backend.ttlKeepers());
+  }
+
+  private CompletableFuture<Boolean> keep(String keeper, long keepMillis, boolean ttl) {
+    byte[] data = LockNodes.keeperData(keepMillis);
+    CuratorFramework curator = backend.curator();
+    return backend.connection().call(cb -> curator.transaction().inBackground(cb).forOperations(
+            curator.transactionOp().delete().forPath(path),
+            ttl ? curator.transactionOp().create().withTtl(keepMillis).withMode(CreateMode.PERSISTENT_WITH_TTL)
+                .forPath(keeper, data)
+                : curator.transactionOp().create().withMode(CreateMode.PERSISTENT).forPath(keeper, data)))
+        .thenCompose(event -> {
+          int rc = event.getResultCode();
+          if (rc == OK) {
+            // the server stamped the keeper's ctime before it answered: from here, the keep has passed there too
+            backend.schedule(() -> backend.deleteOnce(keeper), TimeUnit.MILLISECONDS.toNanos(keepMillis));
+            return CompletableFuture.completedFuture(true);
+          }
+          if (rc == NONODE) {
+            return CompletableFuture.completedFuture(false);
+          }
+          if (rc == UNIMPLEMENTED && ttl) {
+            backend.noTtlKeepers(); // the transaction failed as a whole: our node is still there
+            return keep(keeper, keepMillis, false);
+          }
+          throw backend.connection().failure("release of lock '" + lockName + "' keeping it for " + keepMillis
+              + " ms (delete of " + path + ", create of " + keeper + ")", event);
         });
   }
 

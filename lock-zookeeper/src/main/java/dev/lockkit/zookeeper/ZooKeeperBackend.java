@@ -44,6 +44,8 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
   private final AtomicBoolean closed = new AtomicBoolean();
   /** The session last checked against the lease time, so that a short session is logged once. */
   private final AtomicLong checkedSession = new AtomicLong();
+  /** Whether keepers are made TTL nodes: until the ensemble refuses one (extended types not enabled). */
+  private volatile boolean ttlKeepers = true;
 
   /**
    * The backend of one client, on a connection already established (see {@link ZkConnection#open}), which it
@@ -157,6 +159,30 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
         log.debug("Delete of {} answered {}; Curator retries it", path, e.getResultCode());
       }
     });
+  }
+
+  /** Deletes a node once, with no retry; a failure is logged (for keepers: the next contender deletes it). */
+  void deleteOnce(String path) {
+    connection.call(cb -> curator().delete().inBackground(cb).forPath(path)).whenComplete((e, t) -> {
+      if (t != null || (e.getResultCode() != 0 && e.getResultCode() != KeeperException.Code.NONODE.intValue())) {
+        log.debug("Delete of {} failed: {}", path, t != null ? t.toString() : e.getResultCode());
+      }
+    });
+  }
+
+  /** Whether keepers are to be TTL nodes: true until the ensemble refused one. */
+  boolean ttlKeepers() {
+    return ttlKeepers;
+  }
+
+  /** The ensemble refused a TTL node: keepers are plain persistent nodes from now on. */
+  void noTtlKeepers() {
+    if (ttlKeepers) {
+      ttlKeepers = false;
+      log.info("{} does not create TTL nodes (zookeeper.extendedTypesEnabled is not set): a lock kept for a minimum "
+          + "hold is held by a persistent node, which the next contender for the lock, or the client that kept "
+          + "it, deletes once the hold has ended", describe());
+    }
   }
 
   // ---- the session's state, told to every lease and pending acquisition ----
