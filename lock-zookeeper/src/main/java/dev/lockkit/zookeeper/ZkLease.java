@@ -209,12 +209,13 @@ final class ZkLease implements BackendLease, Watcher {
         .thenCompose(event -> {
           int rc = event.getResultCode();
           if (rc == OK) {
-            // the server stamped the keeper's ctime before it answered: from here, the keep has passed there too
-            backend.schedule(() -> backend.deleteOnce(keeper), TimeUnit.MILLISECONDS.toNanos(keepMillis));
-            return CompletableFuture.completedFuture(true);
+            return CompletableFuture.completedFuture(kept(keeper, keepMillis));
           }
           if (rc == NONODE) {
-            return CompletableFuture.completedFuture(false);
+            // Curator sends the transaction again after a connection loss: if the server had applied it, our
+            // keeper (no one else makes one of that name) is there
+            return backend.connection().call(cb -> curator.checkExists().inBackground(cb).forPath(keeper))
+                .thenApply(read -> read.getResultCode() == OK && read.getStat() != null && kept(keeper, keepMillis));
           }
           if (rc == UNIMPLEMENTED && ttl) {
             backend.noTtlKeepers(); // the transaction failed as a whole: our node is still there
@@ -223,6 +224,13 @@ final class ZkLease implements BackendLease, Watcher {
           throw backend.connection().failure("release of lock '" + lockName + "' keeping it for " + keepMillis
               + " ms (delete of " + path + ", create of " + keeper + ")", event);
         });
+  }
+
+  /** The keeper was made: this client deletes it at its end, if still running then. Returns true. */
+  private boolean kept(String keeper, long keepMillis) {
+    // the server stamped the keeper's ctime before it answered: from here, the keep has passed there too
+    backend.schedule(() -> backend.deleteOnce(keeper), TimeUnit.MILLISECONDS.toNanos(keepMillis));
+    return true;
   }
 
   /**
