@@ -270,6 +270,37 @@ class MinimumHoldZooKeeperTest {
     }
   }
 
+  /** A lock whose name continues this one's ({@code <name>/keep}) is a child of its node, and no keeper. */
+  @Test
+  void theNodeOfALockNamedLikeAKeeperBelowTheLockKeepsNothing() throws Exception {
+    Client a = connect(server);
+    String below = name + "/keep";
+    BackendLease other = a.backend().acquire(new AcquireRequest(a.client().options().namespace(), below,
+        "0123456789abcdef0123456789abcdef", Duration.ofSeconds(30), false, NO_EVENTS)).get(10, TimeUnit.SECONDS);
+    assertThat(children(raw)).contains("keep");
+    assertThat(keepers(raw)).isEmpty();
+    BackendLease lease = attempt(a, false).get(10, TimeUnit.SECONDS);
+    assertThat(lease).as("tryAcquire beside the node of lock " + below).isNotNull();
+    assertThat(lease.release().get(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(other.release().get(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void keeperDataIsTheKeepInWholeMillisecondsRoundedUp() {
+    assertThat(LockNodes.ceilMillis(Duration.ofMillis(1500))).isEqualTo(1500);
+    assertThat(LockNodes.ceilMillis(Duration.ofNanos(1))).isEqualTo(1);
+    assertThat(LockNodes.ceilMillis(Duration.ofNanos(1_000_001))).isEqualTo(2);
+    assertThat(LockNodes.keepMillis(LockNodes.keeperData(604_800_000L))).isEqualTo(604_800_000L);
+    // what no keeper writes keeps nothing
+    assertThat(LockNodes.keepMillis(null)).isZero();
+    assertThat(LockNodes.keepMillis(new byte[0])).isZero();
+    assertThat(LockNodes.keepMillis("-5".getBytes(java.nio.charset.StandardCharsets.US_ASCII))).isZero();
+    assertThat(LockNodes.keepMillis("1234567890123456789".getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+        .isZero();
+    assertThat(LockNodes.keepers(List.of("keep", "_c_x-lock-0000000001", "keep$42", "lock-0000000002")))
+        .containsExactly("keep$42");
+  }
+
   // ---- helpers ----
 
   /** Tries without waiting until the lock is won; checks that it was won after the keep sent at {@code sent}. */
