@@ -16,6 +16,8 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.observation.DefaultMeterObservationHandler;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -168,6 +170,42 @@ class LockObservationsTest {
       assertThat(meter.getId().getTag(LockObservations.NAMESPACE)).as(meter.getId().toString()).isEqualTo("jobs");
       assertThat(meter.getId().getTag(LockObservations.LOCK)).as(meter.getId().toString()).isNull();
     }
+  }
+
+  @Test
+  void anAcquisitionIsAChildOfTheCallersObservationWithTheLockNameForSpansOnly() throws Exception {
+    ObservationRegistry observations = ObservationRegistry.create();
+    ConcurrentLinkedQueue<Observation.Context> stopped = new ConcurrentLinkedQueue<>();
+    observations.observationConfig().observationHandler(new ObservationHandler<>() {
+      @Override
+      public boolean supportsContext(Observation.Context context) {
+        return true;
+      }
+
+      @Override
+      public void onStop(Observation.Context context) {
+        stopped.add(context);
+      }
+    });
+    LockClient client = client(LockOptions.builder()
+        .observer(LockObservations.builder(meters).observationRegistry(observations).build()).build());
+    Observation request = Observation.start("request", observations);
+    try (Observation.Scope scope = request.openScope()) {
+      client.lock("orders/42").acquire(WAIT).close();
+    }
+    request.stop();
+
+    Observation.Context acquire = stopped.stream().filter(c -> c.getName().equals(LockObservations.ACQUIRE))
+        .findFirst().orElseThrow();
+    assertThat(acquire.getParentObservation()).isSameAs(request);
+    assertThat(acquire.getContextualName()).isEqualTo("lockkit acquire");
+    assertThat(acquire.getHighCardinalityKeyValue(LockObservations.LOCK).getValue()).isEqualTo("orders/42");
+    assertThat(acquire.getLowCardinalityKeyValue(LockObservations.LOCK)).isNull();
+    assertThat(acquire.getLowCardinalityKeyValue(LockObservations.OUTCOME).getValue()).isEqualTo("acquired");
+    assertThat(acquire.getLowCardinalityKeyValue(LockObservations.BACKEND).getValue()).isEqualTo("memory");
+    // this registry has no meter handler: no acquisition timer, the other meters still
+    assertThat(meters.find(LockObservations.ACQUIRE).timer()).isNull();
+    assertThat(leases(meters, "released")).isEqualTo(1);
   }
 
   @Test
