@@ -3,6 +3,7 @@ package dev.lockkit;
 import dev.lockkit.internal.Checks;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -20,7 +21,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>cohorting on, at most {@value #DEFAULT_LOCAL_HANDOFFS} local hand-offs in a row: threads of this client
  *       that want the same lock queue here, only the first of them waits on the server, and a release passes
  *       the still-held lock to the next local thread without a round trip, up to that many times in a row
- *       before the lock is released on the server so that other processes get their turn.
+ *       before the lock is released on the server so that other processes get their turn;
+ *   <li>no {@link LockObserver}: nothing is measured.
  * </ul>
  *
  * <p>Bounds, checked by the builder so that a combination that cannot keep the guarantees is refused instead
@@ -65,14 +67,16 @@ public final class LockOptions {
   private final Duration commandTimeout;
   private final String namespace;
   private final int maxLocalHandoffs;
+  private final @Nullable LockObserver observer;
 
   private LockOptions(Duration leaseTime, @Nullable Duration renewInterval, Duration commandTimeout,
-      String namespace, int maxLocalHandoffs) {
+      String namespace, int maxLocalHandoffs, @Nullable LockObserver observer) {
     this.leaseTime = leaseTime;
     this.renewInterval = renewInterval;
     this.commandTimeout = commandTimeout;
     this.namespace = namespace;
     this.maxLocalHandoffs = maxLocalHandoffs;
+    this.observer = observer;
   }
 
   /**
@@ -168,6 +172,15 @@ public final class LockOptions {
     return maxLocalHandoffs;
   }
 
+  /**
+   * What hears the client's acquisitions, holdings and losses, for metrics and traces.
+   *
+   * @return the observer set by {@link Builder#observer(LockObserver)}, or empty
+   */
+  public Optional<LockObserver> observer() {
+    return Optional.ofNullable(observer);
+  }
+
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof LockOptions other
@@ -175,12 +188,13 @@ public final class LockOptions {
         && Objects.equals(renewInterval, other.renewInterval)
         && commandTimeout.equals(other.commandTimeout)
         && namespace.equals(other.namespace)
-        && maxLocalHandoffs == other.maxLocalHandoffs;
+        && maxLocalHandoffs == other.maxLocalHandoffs
+        && Objects.equals(observer, other.observer);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(leaseTime, renewInterval, commandTimeout, namespace, maxLocalHandoffs);
+    return Objects.hash(leaseTime, renewInterval, commandTimeout, namespace, maxLocalHandoffs, observer);
   }
 
   @Override
@@ -189,7 +203,8 @@ public final class LockOptions {
         + ", renewInterval=" + (renewInterval == null ? "off" : renewInterval)
         + ", commandTimeout=" + commandTimeout
         + ", namespace=" + namespace
-        + ", cohorting=" + (maxLocalHandoffs == 0 ? "off" : maxLocalHandoffs + " local hand-offs") + '}';
+        + ", cohorting=" + (maxLocalHandoffs == 0 ? "off" : maxLocalHandoffs + " local hand-offs")
+        + (observer == null ? "" : ", observer=" + observer) + '}';
   }
 
   /**
@@ -206,6 +221,7 @@ public final class LockOptions {
     private @Nullable String namespace;
     private @Nullable Integer maxLocalHandoffs;
     private boolean cohortingOff;
+    private @Nullable LockObserver observer;
     /** Options copied by {@link LockOptions#toBuilder()}: their values, not yet set on this builder. */
     private final @Nullable LockOptions base;
 
@@ -344,6 +360,23 @@ public final class LockOptions {
     }
 
     /**
+     * Sets what hears the client's acquisitions, holdings, losses, failed renewals and local hand-offs, for
+     * metrics and traces (default: none, and then the client measures nothing). One observer per client;
+     * combine several in one of your own.
+     *
+     * @param observer the observer; see {@link LockObserver} for what it must and must not do
+     * @return this builder
+     * @throws IllegalArgumentException if null
+     * @throws IllegalStateException if already set
+     */
+    public Builder observer(LockObserver observer) {
+      Checks.state(this.observer == null, "observer was already set to %s", this.observer);
+      Checks.notNull(observer, "observer");
+      this.observer = observer;
+      return this;
+    }
+
+    /**
      * Builds the options.
      *
      * @return the immutable options
@@ -393,7 +426,8 @@ public final class LockOptions {
       } else {
         handoffs = base != null ? base.maxLocalHandoffs : DEFAULT_LOCAL_HANDOFFS;
       }
-      return new LockOptions(lease, renew, command, ns, handoffs);
+      LockObserver watcher = observer != null ? observer : base != null ? base.observer : null;
+      return new LockOptions(lease, renew, command, ns, handoffs, watcher);
     }
   }
 }

@@ -243,6 +243,7 @@ final class Cohort {
       }
     }
     if (passed != null) {
+      client.observing().handedOff(lock);
       if (!java.util.Objects.requireNonNull(next).result().complete(passed)) {
         passed.releaseQuietly();
       }

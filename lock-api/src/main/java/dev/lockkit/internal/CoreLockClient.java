@@ -55,6 +55,8 @@ public final class CoreLockClient implements LockClient {
   private final long commandTimeoutNanos;
   /** The terms of a lock without settings of its own. */
   private final Terms defaults;
+  /** The options' observer, or {@link Observing#NONE}. */
+  private final Observing observing;
 
   private CoreLockClient(LockOptions options, Function<BackendContext, LockBackend> backendFactory) {
     this.options = options;
@@ -73,6 +75,7 @@ public final class CoreLockClient implements LockClient {
       events.shutdownNow();
       throw e;
     }
+    this.observing = Observing.of(options, backend.describe());
   }
 
   /** Opens a client around the backend the factory makes. */
@@ -215,11 +218,13 @@ public final class CoreLockClient implements LockClient {
     if (waiting.bounded()) {
       wakeups.add(waiting);
     }
+    Observing.Started observed = observing.acquisitionStarted(lock);
     result.whenComplete((h, failure) -> {
       pending.remove(result);
       if (waiting.bounded()) {
         wakeups.remove(waiting);
       }
+      observing.acquisitionEnded(lock, observed, h, failure, thread != null);
     });
     Cohort cohort = lock.cohort(terms);
     if (cohort != null) {
@@ -414,6 +419,10 @@ public final class CoreLockClient implements LockClient {
   /** Tasks ever put on the timer; for tests that the hot path leaves it alone. */
   long timerTasks() {
     return timer.getTaskCount();
+  }
+
+  Observing observing() {
+    return observing;
   }
 
   long commandTimeoutNanos() {

@@ -3,6 +3,7 @@ package dev.lockkit.internal;
 import dev.lockkit.LockBackendException;
 import dev.lockkit.LockClientClosedException;
 import dev.lockkit.LockLostException;
+import dev.lockkit.LockObserver.LossCause;
 import dev.lockkit.spi.BackendLease;
 import dev.lockkit.spi.LeaseEvents;
 import java.util.concurrent.CompletableFuture;
@@ -132,7 +133,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
     }
     client.register(this);
     if (early != null) {
-      lose(early.getMessage(), early.getCause(), false);
+      lose(early.getMessage(), early.getCause(), false, LossCause.BACKEND);
     }
     return first;
   }
@@ -164,7 +165,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
   void checkDeadlineAtClose() {
     if (isHeld() && System.nanoTime() - deadlineNanos >= 0) {
       // the section ran past the lease, even if the timer has not noticed yet: the holder must hear it
-      lose("its lease time passed before it was closed", null, true);
+      lose("its lease time passed before it was closed", null, true, LossCause.EXPIRED);
     }
   }
 
@@ -194,7 +195,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
     }
     if (!Boolean.TRUE.equals(held)) {
       lose("before passing it to another thread the server no longer held this lease's token (it expired, "
-          + "and may have been taken)", null, true);
+          + "and may have been taken)", null, true, LossCause.NOT_HELD);
       return Confirmation.LOST;
     }
     synchronized (this) {
@@ -243,7 +244,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
     }
     if (!Boolean.TRUE.equals(released)) {
       lose("at release the server no longer held this lease's token (it had expired, and maybe been taken)",
-          null, false, State.RELEASED);
+          null, false, LossCause.NOT_HELD, State.RELEASED);
     }
   }
 
@@ -268,7 +269,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
 
   /** The client is closing: the holder loses the lease and the server is told. */
   CompletableFuture<?> endByClient() {
-    return lose("the LockClient was closed while the lease was held", null, true);
+    return lose("the LockClient was closed while the lease was held", null, true, LossCause.CLIENT_CLOSED);
   }
 
   /** The client crashed: stop everything, tell nobody, release nothing. */
@@ -281,8 +282,9 @@ final class Hold implements LeaseEvents, Wakeups.Due {
     }
   }
 
-  private CompletableFuture<?> lose(String reason, @Nullable Throwable cause, boolean releaseRemotely) {
-    return lose(reason, cause, releaseRemotely, State.HELD);
+  private CompletableFuture<?> lose(String reason, @Nullable Throwable cause, boolean releaseRemotely,
+      LossCause why) {
+    return lose(reason, cause, releaseRemotely, why, State.HELD);
   }
 
   /**
@@ -294,7 +296,8 @@ final class Hold implements LeaseEvents, Wakeups.Due {
   }
 
   /** Marks the hold lost if it is in state {@code from}, tells its tenant, and maybe tells the server. */
-  private CompletableFuture<?> lose(String reason, @Nullable Throwable cause, boolean releaseRemotely, State from) {
+  private CompletableFuture<?> lose(String reason, @Nullable Throwable cause, boolean releaseRemotely,
+      LossCause why, State from) {
     Tenure holder;
     BackendLease lease;
     LockLostException e;
@@ -314,6 +317,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
       lostWith = e;
     }
     client.unregister(this);
+    client.observing().leaseLost(lock, why);
     log.warn("{}", e.getMessage());
     if (holder != null) {
       holder.lost(e);
@@ -347,7 +351,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
       lose(renewNanos >= 0
               ? "its lease time passed without a renewal confirmed by the server"
               : "its lease time passed and renewal is off",
-          null, true);
+          null, true, LossCause.EXPIRED);
       return;
     }
     BackendLease lease;
@@ -370,7 +374,8 @@ final class Hold implements LeaseEvents, Wakeups.Due {
 
   private void renewed(long sentAt, @Nullable Boolean ok, @Nullable Throwable failure) {
     if (failure == null && Boolean.FALSE.equals(ok)) {
-      lose("the server no longer holds this lease's token (it expired, and may have been taken)", null, false);
+      lose("the server no longer holds this lease's token (it expired, and may have been taken)", null, false,
+          LossCause.NOT_HELD);
       return;
     }
     long due;
@@ -401,6 +406,9 @@ final class Hold implements LeaseEvents, Wakeups.Due {
         renewAtNanos = System.nanoTime() + Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(renewNanos, left / 3));
       }
       due = dueAt();
+    }
+    if (failure != null) {
+      client.observing().renewalFailed(lock, failure);
     }
     client.wakeBy(due);
   }
@@ -442,6 +450,6 @@ final class Hold implements LeaseEvents, Wakeups.Due {
         return;
       }
     }
-    lose(reason, cause, true);
+    lose(reason, cause, true, LossCause.BACKEND);
   }
 }

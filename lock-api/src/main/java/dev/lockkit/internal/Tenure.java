@@ -21,6 +21,8 @@ final class Tenure {
   private final Hold hold;
   private final @Nullable Thread thread;
   private final int index;
+  /** Null unless the client has an observer. */
+  private final Observing.@Nullable Started observed;
 
   // written under the monitor, read without it by isValid()
   private volatile State state = State.HELD;
@@ -37,6 +39,7 @@ final class Tenure {
     this.thread = thread;
     this.index = index;
     hold.lock().pinForHolding(); // dropped once, when this tenure ends: see ended()
+    this.observed = hold.lock().client().observing().leaseStarted(hold.lock());
   }
 
   @Nullable Thread thread() {
@@ -190,6 +193,7 @@ final class Tenure {
 
   /** Runs once, after the move to RELEASED or LOST: the name's state need no longer be kept for this holding. */
   private void ended() {
+    lock().client().observing().leaseEnded(lock(), observed, state == State.LOST);
     lock().unpin();
   }
 
