@@ -23,6 +23,21 @@ public interface LockClient extends AutoCloseable {
   DistributedLock lock(String name);
 
   /**
+   * The lock of the given name with settings of its own over this client's options: its lease time, renewal,
+   * cohorting and minimum hold (see {@link LockSettings} for how locks of one name with different settings
+   * share re-entrancy, and what a minimum hold keeps). Calling this with equal settings gives locks that share
+   * their state, as {@link #lock(String)} does.
+   *
+   * @param name the lock name, as for {@link #lock(String)}
+   * @param settings the lock's settings; {@link LockSettings#none()} gives the lock {@link #lock(String)} gives
+   * @return the lock
+   * @throws IllegalArgumentException if the name breaks the rules, {@code settings} is null, or a setting does
+   *     not fit with the client's options (a renewal interval longer than half the lease time), saying which
+   * @throws IllegalStateException if the client is closed
+   */
+  DistributedLock lock(String name, LockSettings settings);
+
+  /**
    * The options this client was connected with.
    *
    * @return the options

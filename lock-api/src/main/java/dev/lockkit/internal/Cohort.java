@@ -33,6 +33,7 @@ final class Cohort {
 
   private final CoreLockClient client;
   private final CoreLock lock;
+  private final Terms terms;
   private final int maxHandoffs;
 
   // guarded by this
@@ -50,10 +51,11 @@ final class Cohort {
   /** The acquisition in flight ({@link #pendingHold}) found the lock held by another owner. */
   private boolean pendingSeenHeld;
 
-  Cohort(CoreLockClient client, CoreLock lock) {
+  Cohort(CoreLockClient client, CoreLock lock, Terms terms) {
     this.client = client;
     this.lock = lock;
-    this.maxHandoffs = client.options().maxLocalHandoffs();
+    this.terms = terms;
+    this.maxHandoffs = terms.options().maxLocalHandoffs();
   }
 
   /** Queues an acquisition; a non-waiting one that finds the lock busy here completes with null at once. */
@@ -174,7 +176,7 @@ final class Cohort {
       w.waiting().seenHeld();
     }
     if (tooLate != null) {
-      tooLate.result().completeExceptionally(Hold.grantedTooLate(lock, client));
+      tooLate.result().completeExceptionally(attempt.grantedTooLate());
     }
     if (staleLease && lease != null) {
       lease.release().whenComplete((ok, ex) -> {
@@ -213,7 +215,8 @@ final class Cohort {
       current = java.util.Objects.requireNonNull(hold);
     }
     // the round trip that keeps tokens honest, while this tenure still holds: nobody may start meanwhile
-    // (not for a quiet release: it may run on a thread that must not wait, such as the driver's)
+    // (not for a quiet release: it may run on a thread that must not wait, such as the driver's; and no
+    // hand-off while a minimum hold lasts: the lock then stays on the server, held by nobody, see wouldHandOff)
     Hold.Confirmation confirmation = !quietly && wouldHandOff(tenure) && current.isValid()
         ? current.confirmForHandoff() : null;
     Waiter next = null;
@@ -258,7 +261,7 @@ final class Cohort {
       return;
     }
     try {
-      releasingHold.releaseRemotely();
+      releasingHold.releaseRemotely(tenure.keepLeftNanos());
     } finally {
       releasedRemotely();
     }
@@ -268,7 +271,7 @@ final class Cohort {
   // guarded by this
   private Hold newHold() {
     pendingSeenHeld = false;
-    return new Hold(client, lock, null);
+    return new Hold(client, lock, terms, null, this);
   }
 
   /** The queue's acquisition on the server found the lock held by another owner: every waiter is told. */
@@ -287,7 +290,7 @@ final class Cohort {
   }
 
   private synchronized boolean wouldHandOff(Tenure tenure) {
-    return holder == tenure && handoffs < maxHandoffs && !queue.isEmpty();
+    return holder == tenure && handoffs < maxHandoffs && !queue.isEmpty() && tenure.keepLeftNanos() <= 0;
   }
 
   private void releasedRemotely() {

@@ -23,15 +23,19 @@ final class CoreLock {
   private final String name;
   /** The holding of the thread that acquired by a blocking call, for re-entrancy. */
   private final AtomicReference<@Nullable Tenure> threadHold = new AtomicReference<>();
+  /** The cohort of the client's own terms, when they have cohorting on. */
   private final @Nullable Cohort cohort;
   // guarded by this
   private int pins;
   private boolean retired;
+  /** Cohorts of locks with settings of their own, made on first use; equal terms share one. */
+  private java.util.@Nullable Map<Terms, Cohort> otherCohorts;
 
   CoreLock(CoreLockClient client, String name) {
     this.client = client;
     this.name = name;
-    this.cohort = client.options().cohortingEnabled() ? new Cohort(client, this) : null;
+    Terms defaults = client.defaults();
+    this.cohort = defaults.options().cohortingEnabled() ? new Cohort(client, this, defaults) : null;
   }
 
   CoreLockClient client() {
@@ -67,32 +71,49 @@ final class CoreLock {
     }
   }
 
+  /** The cohort of the client's own terms; for tests. */
   @Nullable Cohort cohort() {
     return cohort;
+  }
+
+  /** The cohort acquisitions with these terms queue in, or null if they have cohorting off. */
+  @Nullable Cohort cohort(Terms terms) {
+    if (terms == client.defaults()) {
+      return cohort;
+    }
+    if (!terms.options().cohortingEnabled()) {
+      return null;
+    }
+    synchronized (this) {
+      if (otherCohorts == null) {
+        otherCohorts = new java.util.HashMap<>(2);
+      }
+      return otherCohorts.computeIfAbsent(terms, t -> new Cohort(client, this, t));
+    }
   }
 
   String name() {
     return name;
   }
 
-  Lease acquire() throws InterruptedException {
-    Lease lease = blocking(-1, true);
+  Lease acquire(Terms terms) throws InterruptedException {
+    Lease lease = blocking(-1, true, terms);
     return java.util.Objects.requireNonNull(lease);
   }
 
-  Lease acquire(Duration maxWait) throws InterruptedException {
+  Lease acquire(Duration maxWait, Terms terms) throws InterruptedException {
     Checks.positive(maxWait, "maxWait");
-    Lease lease = blocking(Checks.toNanosSaturated(maxWait), true);
+    Lease lease = blocking(Checks.toNanosSaturated(maxWait), true, terms);
     return java.util.Objects.requireNonNull(lease);
   }
 
-  Optional<Lease> tryAcquire() {
+  Optional<Lease> tryAcquire(Terms terms) {
     client.checkOpen();
-    Lease reentered = reenter();
+    Lease reentered = reenter(terms);
     if (reentered != null) {
       return Optional.of(reentered);
     }
-    CompletableFuture<@Nullable Tenure> attempt = client.start(this, false, -1, Thread.currentThread());
+    CompletableFuture<@Nullable Tenure> attempt = client.start(this, terms, false, -1, Thread.currentThread());
     try {
       return Optional.ofNullable(claim(Futures.await(attempt, Long.MAX_VALUE)));
     } catch (ExecutionException e) {
@@ -102,22 +123,23 @@ final class CoreLock {
     }
   }
 
-  Optional<Lease> tryAcquire(Duration maxWait) throws InterruptedException {
+  Optional<Lease> tryAcquire(Duration maxWait, Terms terms) throws InterruptedException {
     Checks.notNegative(maxWait, "maxWait");
     if (maxWait.isZero()) {
-      return tryAcquire();
+      return tryAcquire(terms);
     }
     try {
-      return Optional.ofNullable(blocking(Checks.toNanosSaturated(maxWait), true));
+      return Optional.ofNullable(blocking(Checks.toNanosSaturated(maxWait), true, terms));
     } catch (LockTimeoutException e) {
       return Optional.empty();
     }
   }
 
-  CompletableFuture<Lease> acquireAsync(Duration maxWait) {
+  CompletableFuture<Lease> acquireAsync(Duration maxWait, Terms terms) {
     Checks.positive(maxWait, "maxWait");
     client.checkOpen();
-    CompletableFuture<@Nullable Tenure> attempt = client.start(this, true, Checks.toNanosSaturated(maxWait), null);
+    CompletableFuture<@Nullable Tenure> attempt =
+        client.start(this, terms, true, Checks.toNanosSaturated(maxWait), null);
     // Complete on a thread that may block (the default async pool), never on the backend's I/O thread nor
     // the client's timer, also for failures: a caller's continuation that closes the lease would otherwise
     // wait for a reply that thread must read, or delay renewals.
@@ -147,16 +169,17 @@ final class CoreLock {
   }
 
   /** Blocks for an acquisition; {@code timeoutNanos < 0} waits forever. Null only for a non-waiting miss. */
-  private @Nullable Lease blocking(long timeoutNanos, boolean waits) throws InterruptedException {
+  private @Nullable Lease blocking(long timeoutNanos, boolean waits, Terms terms) throws InterruptedException {
     client.checkOpen();
-    Lease reentered = reenter();
+    Lease reentered = reenter(terms);
     if (reentered != null) {
       return reentered;
     }
     if (Thread.interrupted()) {
       throw new InterruptedException("interrupted before acquiring lock '" + name + "'");
     }
-    CompletableFuture<@Nullable Tenure> attempt = client.start(this, waits, timeoutNanos, Thread.currentThread());
+    CompletableFuture<@Nullable Tenure> attempt =
+        client.start(this, terms, waits, timeoutNanos, Thread.currentThread());
     try {
       return claim(attempt.get());
     } catch (InterruptedException e) {
@@ -181,9 +204,10 @@ final class CoreLock {
     return new LeaseView(hold);
   }
 
-  private @Nullable Lease reenter() {
+  /** A re-entrant lease on the thread's holding, which keeps its lease time; a minimum hold of the terms counts. */
+  private @Nullable Lease reenter(Terms terms) {
     Tenure hold = threadHold.get();
-    if (hold != null && hold.thread() == Thread.currentThread() && hold.enter()) {
+    if (hold != null && hold.thread() == Thread.currentThread() && hold.enter(terms.minimumHoldNanos())) {
       return new LeaseView(hold);
     }
     return null;
@@ -196,19 +220,21 @@ final class CoreLock {
 
   /** The last lease of {@code tenure} was closed: pass the lock on locally or release it on the server. */
   void released(Tenure tenure, boolean quietly) {
-    if (cohort != null) {
-      cohort.release(tenure, quietly);
+    Cohort queue = tenure.hold().cohort();
+    if (queue != null) {
+      queue.release(tenure, quietly);
     } else if (quietly) {
       tenure.hold().releaseQuietly();
     } else {
-      tenure.hold().releaseRemotely();
+      tenure.hold().releaseRemotely(tenure.keepLeftNanos());
     }
   }
 
   /** A hold of this lock was lost on the server. */
   void holdLost(Hold hold) {
-    if (cohort != null) {
-      cohort.holdLost(hold);
+    Cohort queue = hold.cohort();
+    if (queue != null) {
+      queue.holdLost(hold);
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.lockkit.LockClient;
 import dev.lockkit.LockClientClosedException;
 import dev.lockkit.LockException;
 import dev.lockkit.LockOptions;
+import dev.lockkit.LockSettings;
 import dev.lockkit.LockTimeoutException;
 import dev.lockkit.spi.AcquireRequest;
 import dev.lockkit.spi.BackendContext;
@@ -52,11 +53,14 @@ public final class CoreLockClient implements LockClient {
   private final Set<CompletableFuture<?>> pending = ConcurrentHashMap.newKeySet();
   private final AtomicInteger state = new AtomicInteger(OPEN);
   private final long commandTimeoutNanos;
+  /** The terms of a lock without settings of its own. */
+  private final Terms defaults;
 
   private CoreLockClient(LockOptions options, Function<BackendContext, LockBackend> backendFactory) {
     this.options = options;
     this.id = "c" + IDS.incrementAndGet();
     this.commandTimeoutNanos = Checks.toNanosSaturated(options.commandTimeout());
+    this.defaults = new Terms(options, 0);
     this.timer = new ScheduledThreadPoolExecutor(1, Threads.daemon("lockkit-" + id + "-timer"));
     timer.setRemoveOnCancelPolicy(true);
     timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -80,7 +84,21 @@ public final class CoreLockClient implements LockClient {
   public DistributedLock lock(String name) {
     checkOpen();
     Names.check(name);
-    return new LockHandle(this, name);
+    return new LockHandle(this, name, defaults);
+  }
+
+  @Override
+  public DistributedLock lock(String name, LockSettings settings) {
+    checkOpen();
+    Names.check(name);
+    Checks.notNull(settings, "settings");
+    Terms terms = new Terms(settings.over(options), Checks.toNanosSaturated(settings.minimumHold()));
+    return new LockHandle(this, name, terms.equals(defaults) ? defaults : terms);
+  }
+
+  /** The terms of a lock without settings of its own. */
+  Terms defaults() {
+    return defaults;
   }
 
   /**
@@ -183,7 +201,8 @@ public final class CoreLockClient implements LockClient {
    * {@code timeoutNanos < 0} waits without a bound. A non-waiting attempt is bounded by the command timeout; a
    * timed one by its wait, but not before its first attempt found the lock held (see {@link Waiting}).
    */
-  CompletableFuture<@Nullable Tenure> start(CoreLock lock, boolean waits, long timeoutNanos, @Nullable Thread thread) {
+  CompletableFuture<@Nullable Tenure> start(CoreLock lock, Terms terms, boolean waits, long timeoutNanos,
+      @Nullable Thread thread) {
     CompletableFuture<@Nullable Tenure> result = new CompletableFuture<>();
     pending.add(result);
     if (state.get() != OPEN) {
@@ -202,19 +221,19 @@ public final class CoreLockClient implements LockClient {
         wakeups.remove(waiting);
       }
     });
-    Cohort cohort = lock.cohort();
+    Cohort cohort = lock.cohort(terms);
     if (cohort != null) {
       cohort.join(result, waits, thread, waiting);
       return result;
     }
-    attemptDirectly(lock, result, waits, thread, waiting);
+    attemptDirectly(lock, terms, result, waits, thread, waiting);
     return result;
   }
 
   /** One acquisition on the server for one caller (cohorting off); again if its grant came too late. */
-  private void attemptDirectly(CoreLock lock, CompletableFuture<@Nullable Tenure> result, boolean waits,
-      @Nullable Thread thread, Waiting waiting) {
-    Hold hold = new Hold(this, lock, waiting);
+  private void attemptDirectly(CoreLock lock, Terms terms, CompletableFuture<@Nullable Tenure> result,
+      boolean waits, @Nullable Thread thread, Waiting waiting) {
+    Hold hold = new Hold(this, lock, terms, waiting, null);
     CompletableFuture<BackendLease> attempt = acquireRemote(lock, hold, waits);
     attempt.whenComplete((lease, failure) -> {
       if (failure != null) {
@@ -233,10 +252,10 @@ public final class CoreLockClient implements LockClient {
           // granted after its lease time had passed on this client's clock: released by grant; try again
           if (waits) {
             if (!result.isDone()) {
-              attemptDirectly(lock, result, true, thread, waiting);
+              attemptDirectly(lock, terms, result, true, thread, waiting);
             }
           } else {
-            result.completeExceptionally(Hold.grantedTooLate(lock, this));
+            result.completeExceptionally(hold.grantedTooLate());
           }
         } else if (!result.complete(tenure)) {
           tenure.releaseQuietly(); // the caller gave up (timeout, interrupt, close) as the lock was won
@@ -256,7 +275,7 @@ public final class CoreLockClient implements LockClient {
       return CompletableFuture.failedFuture(closedWhileWaiting());
     }
     AcquireRequest request = new AcquireRequest(
-        options.namespace(), lock.name(), Tokens.next(), options.leaseTime(), waits, hold);
+        options.namespace(), lock.name(), Tokens.next(), hold.terms().options().leaseTime(), waits, hold);
     try {
       return backend.acquire(request);
     } catch (RuntimeException e) {

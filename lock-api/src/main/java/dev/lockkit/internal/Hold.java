@@ -25,9 +25,13 @@ final class Hold implements LeaseEvents, Wakeups.Due {
 
   private final CoreLockClient client;
   private final CoreLock lock;
+  private final Terms terms;
+  /** The cohort this hold passes through, or null for one acquisition of one caller. */
+  private final @Nullable Cohort cohort;
   private final long leaseNanos;
   private final long marginNanos;
   private final long renewNanos;
+  private final long commandNanos;
 
   // written under the monitor, read without it by isValid()/isHeld()
   private volatile State state = State.PENDING;
@@ -55,19 +59,30 @@ final class Hold implements LeaseEvents, Wakeups.Due {
   /** The one acquisition this hold is for when cohorting is off; with cohorting the lock's cohort is told. */
   private final CoreLockClient.@Nullable Waiting waiting;
 
-  Hold(CoreLockClient client, CoreLock lock, CoreLockClient.@Nullable Waiting waiting) {
+  Hold(CoreLockClient client, CoreLock lock, Terms terms, CoreLockClient.@Nullable Waiting waiting,
+      @Nullable Cohort cohort) {
     this.client = client;
     this.lock = lock;
+    this.terms = terms;
     this.waiting = waiting;
-    this.leaseNanos = Checks.toNanosSaturated(client.options().leaseTime());
+    this.cohort = cohort;
+    this.leaseNanos = terms.leaseNanos();
     // Clocks of client and server may run at slightly different rates: claim a little less than the lease.
     this.marginNanos = leaseNanos / 100;
-    this.renewNanos = client.options().renewalEnabled()
-        ? Checks.toNanosSaturated(client.options().renewInterval()) : -1;
+    this.renewNanos = terms.renewNanos();
+    this.commandNanos = terms.commandNanos();
   }
 
   CoreLock lock() {
     return lock;
+  }
+
+  Terms terms() {
+    return terms;
+  }
+
+  @Nullable Cohort cohort() {
+    return cohort;
   }
 
   long serverToken() {
@@ -108,6 +123,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
       remote = lease;
       serverToken = token;
       first = new Tenure(this, thread, 0);
+      first.keepFor(terms.minimumHoldNanos());
       tenant = first;
       deadlineNanos = lease.acquiredAtNanos() + leaseNanos - marginNanos;
       renewAtNanos = lease.acquiredAtNanos() + renewNanos;
@@ -122,15 +138,16 @@ final class Hold implements LeaseEvents, Wakeups.Due {
   }
 
   /** Why a single attempt failed whose grant came only after its lease time had passed. */
-  static LockBackendException grantedTooLate(CoreLock lock, CoreLockClient client) {
+  LockBackendException grantedTooLate() {
     return new LockBackendException("the answer from " + client.describe() + " that granted lock '" + lock.name()
-        + "' came after its lease time (" + client.options().leaseTime() + ") had passed; the lock was released",
+        + "' came after its lease time (" + terms.options().leaseTime() + ") had passed; the lock was released",
         null);
   }
 
   /** Passes the held lock to the next local holder, the {@code index}-th in a row. */
   synchronized Tenure handTo(@Nullable Thread thread, int index) {
     Tenure next = new Tenure(this, thread, index);
+    next.keepFor(terms.minimumHoldNanos());
     tenant = next;
     return next;
   }
@@ -170,7 +187,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
     long sentAt = System.nanoTime();
     Boolean held;
     try {
-      held = Futures.await(lease.confirm(client.options().leaseTime()), client.commandTimeoutNanos());
+      held = Futures.await(lease.confirm(terms.options().leaseTime()), commandNanos);
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       log.debug("Confirming lock '{}' before a local hand-off failed", lock.name(), e);
       return Confirmation.FAILED;
@@ -188,11 +205,12 @@ final class Hold implements LeaseEvents, Wakeups.Due {
 
   /**
    * Releases on the server and waits for the answer. A server that no longer held the token makes the
-   * tenant lost.
+   * tenant lost. With {@code keepNanos} of a minimum hold left (a millisecond or more), the server keeps the
+   * lock that much longer, held by nobody ({@link BackendLease#releaseKeeping}).
    *
    * @throws LockBackendException if the server could not be told in time
    */
-  void releaseRemotely() {
+  void releaseRemotely(long keepNanos) {
     BackendLease lease;
     long deadline;
     synchronized (this) {
@@ -210,7 +228,8 @@ final class Hold implements LeaseEvents, Wakeups.Due {
     long wait = Math.max(0, Math.min(client.commandTimeoutNanos(), leaseEndsIn));
     Boolean released;
     try {
-      released = Futures.await(lease.release(), wait);
+      released = Futures.await(keepNanos >= TimeUnit.MILLISECONDS.toNanos(1)
+          ? lease.releaseKeeping(java.time.Duration.ofNanos(keepNanos)) : lease.release(), wait);
     } catch (ExecutionException e) {
       throw new LockBackendException("could not release lock '" + lock.name() + "' on " + client.describe()
           + "; it expires on the server within its lease time", Futures.unwrap(e));
@@ -341,8 +360,8 @@ final class Hold implements LeaseEvents, Wakeups.Due {
     }
     long sentAt = System.nanoTime();
     try {
-      lease.renew(client.options().leaseTime())
-          .orTimeout(client.commandTimeoutNanos(), TimeUnit.NANOSECONDS)
+      lease.renew(terms.options().leaseTime())
+          .orTimeout(commandNanos, TimeUnit.NANOSECONDS)
           .whenComplete((ok, ex) -> client.runTimer(() -> renewed(sentAt, ok, ex)));
     } catch (RuntimeException e) {
       renewed(sentAt, null, e);
@@ -400,11 +419,8 @@ final class Hold implements LeaseEvents, Wakeups.Due {
   public void seenHeld() {
     if (waiting != null) {
       waiting.seenHeld();
-    } else {
-      Cohort cohort = lock.cohort();
-      if (cohort != null) {
-        cohort.seenHeld(this);
-      }
+    } else if (cohort != null) {
+      cohort.seenHeld(this);
     }
   }
 

@@ -14,10 +14,12 @@ import java.util.concurrent.CompletableFuture;
 final class LockHandle implements DistributedLock {
   private final CoreLockClient client;
   private final String name;
+  private final Terms terms;
 
-  LockHandle(CoreLockClient client, String name) {
+  LockHandle(CoreLockClient client, String name, Terms terms) {
     this.client = client;
     this.name = name;
+    this.terms = terms;
   }
 
   @Override
@@ -30,7 +32,7 @@ final class LockHandle implements DistributedLock {
     client.checkOpen();
     CoreLock lock = client.pin(name);
     try {
-      return lock.acquire();
+      return lock.acquire(terms);
     } finally {
       lock.unpin();
     }
@@ -42,7 +44,7 @@ final class LockHandle implements DistributedLock {
     client.checkOpen();
     CoreLock lock = client.pin(name);
     try {
-      return lock.acquire(maxWait);
+      return lock.acquire(maxWait, terms);
     } finally {
       lock.unpin();
     }
@@ -53,7 +55,7 @@ final class LockHandle implements DistributedLock {
     client.checkOpen();
     CoreLock lock = client.pin(name);
     try {
-      return lock.tryAcquire();
+      return lock.tryAcquire(terms);
     } finally {
       lock.unpin();
     }
@@ -65,7 +67,7 @@ final class LockHandle implements DistributedLock {
     client.checkOpen();
     CoreLock lock = client.pin(name);
     try {
-      return lock.tryAcquire(maxWait);
+      return lock.tryAcquire(maxWait, terms);
     } finally {
       lock.unpin();
     }
@@ -78,7 +80,7 @@ final class LockHandle implements DistributedLock {
     CoreLock lock = client.pin(name);
     CompletableFuture<Lease> result;
     try {
-      result = lock.acquireAsync(maxWait);
+      result = lock.acquireAsync(maxWait, terms);
     } catch (RuntimeException | Error e) {
       lock.unpin();
       throw e;
@@ -101,6 +103,8 @@ final class LockHandle implements DistributedLock {
 
   @Override
   public String toString() {
-    return "DistributedLock{" + name + '}';
+    return terms == client.defaults() ? "DistributedLock{" + name + '}'
+        : "DistributedLock{" + name + ", " + terms.options() + (terms.minimumHoldNanos() > 0
+            ? ", minimumHold=" + java.time.Duration.ofNanos(terms.minimumHoldNanos()) : "") + '}';
   }
 }

@@ -28,6 +28,9 @@ final class Tenure {
   private int refs = 1;
   private @Nullable LockLostException lost;
   private List<Consumer<? super LockLostException>> listeners = new ArrayList<>(2);
+  /** A minimum hold applies: the lock stays on the server until {@link #keepUntilNanos} after a close. */
+  private boolean keeping;
+  private long keepUntilNanos;
 
   Tenure(Hold hold, @Nullable Thread thread, int index) {
     this.hold = hold;
@@ -56,13 +59,31 @@ final class Tenure {
     return state == State.HELD && hold.isValid();
   }
 
-  /** Adds a re-entrant lease if still held. */
-  synchronized boolean enter() {
+  /** Adds a re-entrant lease if still held, with the minimum hold it asks for from now (0 for none). */
+  synchronized boolean enter(long minimumHoldNanos) {
     if (state != State.HELD) {
       return false;
     }
     refs++;
+    keepFor(minimumHoldNanos);
     return true;
+  }
+
+  /** A minimum hold from now on: the lock stays on the server at least that long, also after a close. */
+  synchronized void keepFor(long minimumHoldNanos) {
+    if (minimumHoldNanos <= 0) {
+      return;
+    }
+    long until = System.nanoTime() + minimumHoldNanos;
+    if (!keeping || until - keepUntilNanos > 0) {
+      keeping = true;
+      keepUntilNanos = until;
+    }
+  }
+
+  /** How long the lock must stay on the server after a close now: positive while a minimum hold lasts. */
+  synchronized long keepLeftNanos() {
+    return keeping ? keepUntilNanos - System.nanoTime() : 0;
   }
 
   void addListener(Consumer<? super LockLostException> listener) {

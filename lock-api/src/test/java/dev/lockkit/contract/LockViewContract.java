@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * ({@link LockView}), thread-bound and re-entrant like a {@code ReentrantLock}, and {@link Lease#release()},
  * which tells how a lease ended instead of throwing.
  */
-public abstract class LockViewContract extends CohortingContract {
+public abstract class LockViewContract extends SettingsContract {
 
   @Test
   void aLockViewExcludesOtherClientsAndCarriesTheLease() throws Exception {
