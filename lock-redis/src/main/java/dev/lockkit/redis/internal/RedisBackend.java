@@ -256,6 +256,12 @@ public final class RedisBackend implements LockBackend {
         .thenApply(r -> r.get(0) == 1L);
   }
 
+  /** See {@link Scripts#KEEP}; tracked as a release is, so that a keep sent as the client closes goes out. */
+  CompletableFuture<Boolean> keep(RedisKeys keys, String owner, Duration keepFor) {
+    return track(run(Scripts.KEEP, keys.releaseKeys(), List.of(owner, Long.toString(millis(keepFor)), publishCommand),
+        null)).thenApply(r -> r.get(0) == 1L);
+  }
+
   /**
    * Runs a script by SHA; on NOSCRIPT (a restarted server, SCRIPT FLUSH) sends it whole, which reloads it. The
    * answer is bounded by the command timeout; {@code settled}, if given, completes once the driver is done with

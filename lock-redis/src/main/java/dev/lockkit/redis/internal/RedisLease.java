@@ -46,6 +46,15 @@ final class RedisLease implements BackendLease {
     return backend.release(keys, owner);
   }
 
+  /**
+   * One script ({@link Scripts#KEEP}): the key stays, holding no owner's token, for {@code keepFor}, and waiters
+   * are told to re-check when it ends. False if the token no longer held the lock; the holder then is untouched.
+   */
+  @Override
+  public CompletableFuture<Boolean> releaseKeeping(Duration keepFor) {
+    return backend.keep(keys, owner, keepFor);
+  }
+
   @Override
   public String toString() {
     return "RedisLease{" + keys.lock() + ", fence=" + fence + '}';

@@ -5,7 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** The three Lua scripts, each one round trip and atomic on the server. All return arrays of integers. */
+/** The Lua scripts, each one round trip and atomic on the server. All return arrays of integers. */
 final class Scripts {
   private Scripts() {}
 
@@ -58,6 +58,23 @@ final class Scripts {
       "if redis.call('GET', KEYS[1]) == ARGV[1] then",
       "  redis.call('DEL', KEYS[1])",
       "  redis.call(ARGV[2], KEYS[2], 'released')",
+      "  return {1}",
+      "end",
+      "return {0}"));
+
+  /**
+   * KEYS: lock, channel. ARGV: owner token, keep ms, publish command ({@code PUBLISH} or {@code SPUBLISH}). A
+   * minimum hold: only if the token holds the lock, its value becomes {@code kept:<token>}, which is no owner's
+   * token (those are hex digits only), so that no acquisition gets in and the old owner's renew, confirm and
+   * release find it not theirs; and its expiry becomes the keep time from now. Waiters are told on the channel:
+   * their next try finds the lock held with the keep time as its PTTL and re-arms their fallback re-check at its
+   * end, which is what frees them (nothing is published when a key expires), instead of at the old lease's end.
+   * The fence key is left as it is.
+   */
+  static final Script KEEP = Script.of("keep", String.join("\n",
+      "if redis.call('GET', KEYS[1]) == ARGV[1] then",
+      "  redis.call('SET', KEYS[1], 'kept:' .. ARGV[1], 'PX', ARGV[2])",
+      "  redis.call(ARGV[3], KEYS[2], 'kept')",
       "  return {1}",
       "end",
       "return {0}"));
