@@ -230,7 +230,7 @@ class ExistingRedisClientTest {
       LockOptions quick = LockOptions.builder().commandTimeout(Duration.ofSeconds(1)).build();
       redis.clients.jedis.RedisClient jedis = redis.clients.jedis.RedisClient.builder()
           .hostAndPort(new HostAndPort("127.0.0.1", silent.getLocalPort()))
-          .clientConfig(redis.clients.jedis.DefaultJedisClientConfig.builder().socketTimeoutMillis(60_000).build())
+          .clientConfig(redis.clients.jedis.DefaultJedisClientConfig.builder().socketTimeoutMillis(5_000).build())
           .build();
       try {
         for (Runnable connect : List.<Runnable>of(() -> RedisLocks.onLettuce(lettuce, quick),
