@@ -131,6 +131,28 @@ class ExistingRedisClientTest {
     }
   }
 
+  /**
+   * {@code WAIT} on a connection borrowed from the application's pool: granted with the replica up, refused (and
+   * the lock released again) when more replicas are asked for than there are; no connection stays borrowed.
+   */
+  @Test
+  void waitReplicasOnAPooledJedisClientWaitsForTheReplica() throws Exception {
+    try (RedisServer primary = RedisServer.launch(); RedisServer replica = RedisServer.launchReplicaOf(primary);
+        redis.clients.jedis.RedisClient client = redis.clients.jedis.RedisClient.create("127.0.0.1", primary.port())) {
+      primary.awaitReplicasOnline(1);
+      String name = name();
+      try (LockClient one = RedisLocks.onJedis(client, options(), RedisLocks.Settings.builder().waitReplicas(1).build());
+          LockClient two = RedisLocks.onJedis(client, options(), RedisLocks.Settings.builder().waitReplicas(2).build())) {
+        one.lock(name).acquire(PROMPTLY).close();
+        assertThatThrownBy(() -> two.lock(name).acquire(Duration.ofSeconds(3)))
+            .isInstanceOf(LockBackendException.class).hasMessageContaining("replica");
+        assertThat(one.lock(name).tryAcquire()).hasValueSatisfying(Lease::close);
+      }
+      assertThat(client.getPool().getNumActive()).isZero();
+      assertThat(replica.isRunning()).isTrue();
+    }
+  }
+
   @Test
   void nullArgumentsAreNamed() {
     RedisClient client = RedisClient.create(SharedServers.standalone().uri());
