@@ -46,14 +46,24 @@ final class ZkConnection {
   private final ZkSettings settings;
   private final Duration commandTimeout;
   private final String threadPrefix;
-  private final ThreadPoolExecutor safeService;
+  /** The executor of Curator's runSafe work; null on an application's framework, which has its own. */
+  private final @Nullable ThreadPoolExecutor safeService;
   private final CuratorFramework curator;
+  /**
+   * The application's framework that {@link #curator} is a view of (whose watchers are removed on close), or null
+   * when the client is lockkit's own.
+   */
+  private final @Nullable CuratorFramework borrowed;
+  /** What messages call the ensemble: the settings' URI, or the application's framework's hosts and namespace. */
+  private final String description;
   /** The handle Curator made last; a new one after every session expiry. */
   private final AtomicReference<@Nullable ZooKeeper> handle = new AtomicReference<>();
 
   private ZkConnection(ZkSettings settings, Duration commandTimeout) {
     this.settings = settings;
     this.commandTimeout = commandTimeout;
+    this.borrowed = null;
+    this.description = settings.describe();
     this.threadPrefix = "lockkit-zk" + IDS.incrementAndGet();
     // Curator runs runSafe() work here (its recipes do; lockkit's own callbacks complete on the ZooKeeper event
     // thread and nothing of lockkit runs here). Curator's default is one thread; two let one task that waits
@@ -77,6 +87,55 @@ final class ZkConnection {
       builder.authorization("digest", digest.getBytes(StandardCharsets.UTF_8)).aclProvider(new DigestAcls(digest));
     }
     this.curator = builder.build();
+  }
+
+  /**
+   * A connection on the application's framework: lockkit's requests go through a view of it whose watchers
+   * {@link #close} removes; the framework itself, its session and its threads stay the application's.
+   */
+  private ZkConnection(CuratorFramework framework, Duration commandTimeout) {
+    this.commandTimeout = commandTimeout;
+    this.borrowed = framework;
+    this.safeService = null;
+    this.threadPrefix = "the application's framework";
+    String hosts = framework.getZookeeperClient().getCurrentConnectionString();
+    String namespace = framework.getNamespace();
+    this.description = "zookeeper://" + hosts + (namespace == null || namespace.isEmpty() ? "" : "/" + namespace)
+        + " (an application's CuratorFramework)";
+    // the framework's namespace prefixes every path already: lockkit's own chroot stays empty
+    this.settings = new ZkSettings(hosts, "", ZkSettings.DEFAULT_SESSION_TIMEOUT, commandTimeout, 0,
+        ZkSettings.DEFAULT_RETRY_BASE_SLEEP, null);
+    this.curator = framework.newWatcherRemoveCuratorFramework();
+  }
+
+  /**
+   * A connection on the application's started framework, once it has a session: at most {@code commandTimeout}.
+   *
+   * @throws IllegalArgumentException if the framework is not started (or closed already)
+   * @throws LockBackendException if it has no session within the command timeout, or the wait was interrupted
+   *     (the interrupt flag is kept)
+   */
+  static ZkConnection borrow(CuratorFramework framework, Duration commandTimeout) {
+    org.apache.curator.framework.imps.CuratorFrameworkState state = framework.getState();
+    if (state != org.apache.curator.framework.imps.CuratorFrameworkState.STARTED) {
+      throw new IllegalArgumentException("framework must be started (CuratorFramework.start()), was " + state
+          + ": lockkit neither starts nor closes the application's framework");
+    }
+    ZkConnection connection = new ZkConnection(framework, commandTimeout);
+    String what = "a ZooKeeper session with " + connection.description + " within the command timeout of "
+        + commandTimeout;
+    boolean connected;
+    try {
+      connected = framework.blockUntilConnected(millis(commandTimeout), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LockBackendException("interrupted while waiting for " + what, e);
+    }
+    if (!connected) {
+      throw new LockBackendException("could not establish " + what + ": the framework is not connected",
+          new TimeoutException("no session after " + commandTimeout));
+    }
+    return connection;
   }
 
   /**
@@ -148,8 +207,25 @@ final class ZkConnection {
 
   /** The id of the current session, 0 while there is none. */
   long sessionId() {
-    ZooKeeper zk = handle.get();
+    ZooKeeper zk = currentHandle();
     return zk == null ? 0 : zk.getSessionId();
+  }
+
+  /**
+   * The handle Curator made last. On an application's framework it is read from the framework while connected
+   * (and kept): read while disconnected, Curator would also check its connection timeouts, which may reset the
+   * connection.
+   */
+  private @Nullable ZooKeeper currentHandle() {
+    CuratorFramework framework = borrowed;
+    if (framework != null && framework.getZookeeperClient().isConnected()) {
+      try {
+        handle.set(framework.getZookeeperClient().getZooKeeper());
+      } catch (Exception e) {
+        log.debug("Reading the ZooKeeper handle of {} failed", description, e);
+      }
+    }
+    return handle.get();
   }
 
   /**
@@ -159,7 +235,7 @@ final class ZkConnection {
    * @return the timeout granted; the one asked while no session is established
    */
   Duration sessionTimeout() {
-    ZooKeeper zk = handle.get();
+    ZooKeeper zk = currentHandle();
     int granted = zk == null ? 0 : zk.getSessionTimeout();
     return granted > 0 ? Duration.ofMillis(granted) : settings.sessionTimeout();
   }
@@ -186,7 +262,7 @@ final class ZkConnection {
   /** The failure an unexpected result code means, with ZooKeeper's exception as the cause. */
   LockBackendException failure(String what, CuratorEvent event) {
     KeeperException cause = KeeperException.create(KeeperException.Code.get(event.getResultCode()), event.getPath());
-    return new LockBackendException(what + " on " + settings.describe() + " failed: " + cause.getMessage(), cause);
+    return new LockBackendException(what + " on " + description + " failed: " + cause.getMessage(), cause);
   }
 
   /** The failure of a call that could not be started or did not answer. */
@@ -194,21 +270,39 @@ final class ZkConnection {
     if (cause instanceof LockBackendException e) {
       return e;
     }
-    return new LockBackendException(what + " on " + settings.describe() + " failed: " + cause, cause);
+    return new LockBackendException(what + " on " + description + " failed: " + cause, cause);
   }
 
   String describe() {
-    return settings.describe();
+    return description;
   }
 
-  /** Closes the session (at most the command timeout when the server does not answer) and stops every thread. */
+  /** The settings the connection was made with (on an application's framework: its hosts, no chroot). */
+  ZkSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Closes the session (at most the command timeout when the server does not answer) and stops every thread. On
+   * an application's framework, only removes the watchers lockkit set; the framework stays open.
+   */
   void close() {
+    if (curator instanceof org.apache.curator.framework.WatcherRemoveCuratorFramework view && borrowed != null) {
+      try {
+        view.removeWatchers();
+      } catch (RuntimeException e) {
+        log.debug("Removing lockkit's watchers from {} failed", description, e);
+      }
+      return;
+    }
     try {
       curator.close();
     } catch (RuntimeException e) {
       log.debug("Closing the ZooKeeper client of {} failed", settings.describe(), e);
     } finally {
-      safeService.shutdown();
+      if (safeService != null) {
+        safeService.shutdown();
+      }
     }
   }
 

@@ -88,6 +88,8 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
         attempt.fail(new LockClientClosedException("the LockClient (" + describe() + ") was closed while waiting"));
       }
       bounds.close();
+      // on an application's framework the listener would outlive the client: the framework stays open
+      connection.curator().getConnectionStateListenable().removeListener(this);
       connection.close();
     }
   }

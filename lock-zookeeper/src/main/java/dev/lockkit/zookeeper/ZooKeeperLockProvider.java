@@ -95,16 +95,24 @@ public final class ZooKeeperLockProvider implements LockProvider {
     Checks.notNull(options, "options");
     Checks.argument(supports(uri), "uri must have the scheme zookeeper, was %s", ZkSettings.redact(uri));
     ZkSettings settings = ZkSettings.parse(uri, options);
-    ZkConnection connection = ZkConnection.open(settings, options.commandTimeout());
+    return create(ZkConnection.open(settings, options.commandTimeout()), options, created);
+  }
+
+  /**
+   * A client on a connection that has a session: its options capped to the session granted (see
+   * {@link #withinSession}). The connection is closed if this fails.
+   */
+  static LockClient create(ZkConnection connection, LockOptions options,
+      Consumer<? super ZooKeeperBackend> created) {
     try {
       Duration granted = connection.sessionTimeout();
       LockOptions capped = withinSession(options, granted);
       if (!capped.equals(options)) {
-        log.info("{} granted a session of {} (asked: {}): lock client options {} are now {}", settings.describe(),
-            granted, settings.sessionTimeout(), options, capped);
+        log.info("{} granted a session of {} (asked: {}): lock client options {} are now {}", connection.describe(),
+            granted, connection.settings().sessionTimeout(), options, capped);
       }
       return LockClients.create(capped, context -> {
-        ZooKeeperBackend backend = new ZooKeeperBackend(settings, context, connection);
+        ZooKeeperBackend backend = new ZooKeeperBackend(connection.settings(), context, connection);
         created.accept(backend);
         return backend;
       });

@@ -11,6 +11,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
@@ -22,6 +24,7 @@ import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.providers.ClusterConnectionProvider;
+import redis.clients.jedis.providers.ConnectionProvider;
 import redis.clients.jedis.providers.PooledConnectionProvider;
 import redis.clients.jedis.util.JedisClusterCRC16;
 import redis.clients.jedis.providers.SentineledConnectionProvider;
@@ -34,7 +37,80 @@ import redis.clients.jedis.util.SafeEncoder;
  * {@code JedisSentineled} is gone in 8 ({@code SentineledConnectionProvider} is in all).
  */
 final class JedisClients {
+  private static final Logger log = LoggerFactory.getLogger(JedisClients.class);
+
   private JedisClients() {}
+
+  /**
+   * Ends a subscription connection for good: marked broken and closed, so that a connection borrowed from a pool
+   * (an application's client's) is destroyed there instead of going back subscribed, and one of lockkit's own is
+   * disconnected. Closing the socket also ends a subscription loop blocked reading it. Twice is harmless.
+   */
+  static void discard(Connection connection) {
+    try {
+      connection.setBroken();
+      connection.close();
+    } catch (RuntimeException e) {
+      log.debug("Closing a subscription connection failed", e);
+    }
+  }
+
+  /**
+   * The connection provider of an application's client: where its pools are. {@link UnifiedJedis} keeps it in a
+   * protected field, read here once: Jedis has no public way to borrow a connection of a client for commands that
+   * must share one ({@code WAIT} after a script) or for a subscription of lockkit's own that the client's other
+   * commands must not meet (every Jedis from 5.2 to 8 has the field).
+   *
+   * @throws UnfitClient if the field cannot be read (a Jedis that changed it, a module that does not open it)
+   */
+  static ConnectionProvider providerOf(UnifiedJedis client) {
+    try {
+      java.lang.reflect.Field field = UnifiedJedis.class.getDeclaredField("provider");
+      field.setAccessible(true);
+      Object provider = field.get(client);
+      if (provider instanceof ConnectionProvider p) {
+        return p;
+      }
+      throw new UnfitClient("client must be a UnifiedJedis with a connection provider (JedisPooled, RedisClient, "
+          + "JedisCluster, RedisClusterClient, JedisSentineled, RedisSentinelClient), was a " + client.getClass().getName()
+          + " without one");
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      if (e instanceof UnfitClient u) {
+        throw u;
+      }
+      throw new UnfitClient("lockkit cannot reach the connection pool of this " + client.getClass().getName()
+          + " (UnifiedJedis.provider: " + e + "); lockkit supports Jedis " + JedisVersion.SUPPORTED, e);
+    }
+  }
+
+  /** {@code INFO server} of one of the nodes that {@code provider} connects to. */
+  static String serverInfo(ConnectionProvider provider) {
+    try (Connection c = provider.getConnection()) {
+      return SafeEncoder.encode((byte[]) c.executeCommand(new CommandArguments(Protocol.Command.INFO).add("server")));
+    }
+  }
+
+  /** The node that serves {@code slot}, after a refresh of the slot table if {@code cluster} knows none. */
+  static HostAndPort ownerOf(ClusterConnectionProvider cluster, int slot) {
+    HostAndPort node = cluster.getNode(slot);
+    if (node == null) {
+      cluster.getConnectionFromSlot(slot).close(); // refreshes the slot table on a miss
+      node = cluster.getNode(slot);
+    }
+    if (node == null) {
+      throw new IllegalStateException("no cluster node serves slot " + slot);
+    }
+    return node;
+  }
+
+  /** A connection of {@code cluster}'s pool of {@code node}, for a subscription: {@link #discard} it after. */
+  static Connection pooled(ClusterConnectionProvider cluster, HostAndPort node) {
+    redis.clients.jedis.ConnectionPool pool = cluster.getNodes().get(node.toString());
+    if (pool == null) {
+      throw new IllegalStateException("the cluster client knows no node " + node + " (yet)");
+    }
+    return pool.getResource();
+  }
 
   /** The client configuration: timeouts, client name, credentials, database, TLS. */
   static JedisClientConfig config(RedisSettings settings, Duration timeout, String clientId) {
@@ -180,23 +256,12 @@ final class JedisClients {
 
     /** The node that serves {@code slot}, after a refresh of the slot table if it knows none. */
     HostAndPort ownerOf(int slot) {
-      ClusterConnectionProvider cluster = (ClusterConnectionProvider) provider;
-      HostAndPort node = cluster.getNode(slot);
-      if (node == null) {
-        cluster.getConnectionFromSlot(slot).close(); // refreshes the slot table on a miss
-        node = cluster.getNode(slot);
-      }
-      if (node == null) {
-        throw new IllegalStateException("no cluster node serves slot " + slot);
-      }
-      return node;
+      return JedisClients.ownerOf((ClusterConnectionProvider) provider, slot);
     }
 
     /** {@code INFO server} of one of the nodes. */
     String serverInfo() {
-      try (Connection c = provider.getConnection()) {
-        return SafeEncoder.encode((byte[]) c.executeCommand(new CommandArguments(Protocol.Command.INFO).add("server")));
-      }
+      return JedisClients.serverInfo(provider);
     }
   }
 }

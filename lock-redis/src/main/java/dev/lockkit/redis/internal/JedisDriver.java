@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
@@ -22,6 +23,10 @@ import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.providers.ClusterConnectionProvider;
+import redis.clients.jedis.providers.ConnectionProvider;
+import redis.clients.jedis.providers.PooledConnectionProvider;
+import redis.clients.jedis.providers.SentineledConnectionProvider;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -35,6 +40,10 @@ final class JedisDriver implements RedisDriver {
   private static final int MAX_QUEUED = 100_000;
 
   private final UnifiedJedis jedis;
+  /** Whether {@link #jedis} is the driver's, to close on close, or the application's, left alone. */
+  private final boolean owned;
+  /** A connection of {@link #jedis}'s pools for the key's node; closing it gives it back. */
+  private final Function<String, Connection> borrow;
   private final ThreadPoolExecutor executor;
   private final JedisSubscriptions subscriber;
   private final boolean sharded;
@@ -72,15 +81,10 @@ final class JedisDriver implements RedisDriver {
       jedis.close();
       throw e;
     }
-    AtomicInteger threads = new AtomicInteger();
-    // More callers than connections (64 threads on one lock, say) queue for a connection instead of failing
-    this.executor = new ThreadPoolExecutor(MAX_CONCURRENT, MAX_CONCURRENT, 1, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(MAX_QUEUED), r -> {
-          Thread t = new Thread(r, "lockkit-" + clientId + "-jedis-" + threads.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
-    executor.allowCoreThreadTimeOut(true);
+    this.owned = true;
+    UnifiedJedis own = jedis;
+    this.borrow = key -> JedisClients.borrow(own, key);
+    this.executor = newExecutor(clientId);
     JedisClients.Sentineled primary = sentineled;
     Supplier<Connection> connector = primary != null
         ? () -> new Connection(primary.currentMaster(), config) // after a failover, the new primary
@@ -94,6 +98,73 @@ final class JedisDriver implements RedisDriver {
           owners::pttl, node -> new Connection(node, config), listener, timeout, threadName);
     } else {
       this.subscriber = new JedisSubscriber(connector, settings.describe(), namespace, listener, timeout, threadName);
+    }
+  }
+
+  /**
+   * A driver on the application's client: commands go through it, and the connections that must be lockkit's
+   * alone (one per subscription loop, one per {@code WAIT} with its script) are borrowed from its pools through
+   * its connection provider. A subscription connection is destroyed, never given back, when its loop ends.
+   */
+  private JedisDriver(UnifiedJedis existing, ConnectionProvider provider, Duration timeout, String clientId,
+      String namespace, String description, Listener listener) {
+    this.timeout = timeout;
+    this.jedis = existing;
+    this.owned = false;
+    ClusterConnectionProvider cluster = provider instanceof ClusterConnectionProvider c ? c : null;
+    this.sharded = BoundedConnect.within(timeout, "lockkit-" + clientId + "-connect", () -> {
+      existing.ping(); // fail now on a wrong password or a dead server
+      return cluster != null && RedisBackend.hasShardedPubSub(JedisClients.serverInfo(provider));
+    }, ignored -> {});
+    this.borrow = cluster != null ? key -> cluster.getConnectionFromSlot(JedisClusterCRC16.getSlot(key))
+        : key -> provider.getConnection();
+    this.executor = newExecutor(clientId);
+    String threadName = "lockkit-" + clientId + "-jedis-pubsub";
+    if (sharded) {
+      this.subscriber = new JedisShardedSubscriber(
+          channel -> JedisClients.ownerOf(cluster, JedisClusterCRC16.getSlot(channel)), existing::pttl,
+          node -> JedisClients.pooled(cluster, node), listener, timeout, threadName);
+    } else {
+      // on a sentinel provider, its pool follows the primary the sentinels name
+      this.subscriber = new JedisSubscriber(provider::getConnection, description, namespace, listener, timeout,
+          threadName);
+    }
+  }
+
+  private static ThreadPoolExecutor newExecutor(String clientId) {
+    AtomicInteger threads = new AtomicInteger();
+    // More callers than connections (64 threads on one lock, say) queue for a connection instead of failing
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(MAX_CONCURRENT, MAX_CONCURRENT, 1, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(MAX_QUEUED), r -> {
+          Thread t = new Thread(r, "lockkit-" + clientId + "-jedis-" + threads.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    executor.allowCoreThreadTimeOut(true);
+    return executor;
+  }
+
+  /**
+   * Connects through the application's client, or throws the driver's exception, or a {@link RefusedConnect} with
+   * the server's error reply.
+   *
+   * @throws UnfitClient if the client's connection provider is not one lockkit can borrow connections from
+   */
+  static RedisDriver borrow(UnifiedJedis existing, RedisSettings settings, Duration timeout, ClientInfo client,
+      Listener listener) {
+    ConnectionProvider provider = JedisClients.providerOf(existing);
+    if (!(provider instanceof PooledConnectionProvider || provider instanceof ClusterConnectionProvider
+        || provider instanceof SentineledConnectionProvider)) {
+      throw new UnfitClient("client must be a pooled, cluster or sentineled UnifiedJedis (JedisPooled or "
+          + "RedisClient, JedisCluster or RedisClusterClient, JedisSentineled or RedisSentinelClient): lockkit "
+          + "borrows a connection of its own from the client's pool for its subscriptions, which " + existing.getClass()
+          .getName() + " over a " + provider.getClass().getName() + " does not offer");
+    }
+    try {
+      return new JedisDriver(existing, provider, timeout, client.clientId(), client.namespace(), settings.describe(),
+          listener);
+    } catch (RuntimeException e) {
+      throw RefusedConnect.find(e, JedisDataException.class);
     }
   }
 
@@ -142,7 +213,7 @@ final class JedisDriver implements RedisDriver {
   public CompletableFuture<ReplicatedReply> evalAndWait(Scripts.Script script, List<String> keys, List<String> args,
       Predicate<List<Long>> waitIf, int replicas, long timeoutMillis) {
     return call(() -> {
-      try (Connection c = JedisClients.borrow(jedis, keys.get(0))) {
+      try (Connection c = borrow.apply(keys.get(0))) {
         List<Long> reply;
         try {
           reply = Replies.longs(c.executeCommand(script(Protocol.Command.EVALSHA, script.sha(), keys, args)));
@@ -208,10 +279,12 @@ final class JedisDriver implements RedisDriver {
   public void close() {
     subscriber.close();
     executor.shutdown();
-    try {
-      jedis.close();
-    } catch (RuntimeException e) {
-      log.debug("Closing Jedis failed", e);
+    if (owned) {
+      try {
+        jedis.close();
+      } catch (RuntimeException e) {
+        log.debug("Closing Jedis failed", e);
+      }
     }
     try {
       if (!executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

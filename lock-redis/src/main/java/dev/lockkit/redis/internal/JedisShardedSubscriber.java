@@ -261,7 +261,7 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
         pending.clear();
       }
       if (c != null) {
-        c.close(); // ends the blocking read
+        JedisClients.discard(c); // ends the blocking read
       }
       for (CompletableFuture<Void> f : toFail) {
         f.completeExceptionally(new IllegalStateException("the subscription was closed"));
@@ -323,7 +323,7 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
           }
         }
         if (c != null) {
-          c.close();
+          JedisClients.discard(c);
         }
         if (!isShut()) {
           broken(this, left, redirected);

@@ -119,7 +119,7 @@ final class JedisSubscriber implements JedisSubscriptions {
         String[] channels;
         synchronized (lock) {
           if (closed) {
-            connection.close();
+            JedisClients.discard(connection);
             return;
           }
           current = connection;
@@ -147,7 +147,7 @@ final class JedisSubscriber implements JedisSubscriptions {
           current = null;
         }
         if (connection != null) {
-          connection.close();
+          JedisClients.discard(connection);
         }
       }
       try {
@@ -176,7 +176,7 @@ final class JedisSubscriber implements JedisSubscriptions {
       t = thread;
       Connection c = current;
       if (c != null) {
-        c.close(); // ends the blocking read of the loop
+        JedisClients.discard(c); // ends the blocking read of the loop
       }
       pending.values().forEach(toFail::addAll);
       pending.clear();

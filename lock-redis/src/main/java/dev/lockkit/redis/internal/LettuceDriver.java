@@ -48,8 +48,11 @@ final class LettuceDriver implements RedisDriver {
   /** The longest wait between two reconnects through sentinels. */
   private static final Duration SENTINEL_MAX_RECONNECT_DELAY = Duration.ofSeconds(1);
 
-  private final ClientResources resources;
+  /** The driver's own client resources (threads); null on an application's client, whose resources are its own. */
+  private final @Nullable ClientResources resources;
   private final AbstractRedisClient client;
+  /** Whether {@link #client} is the driver's, to shut down on close, or the application's, left alone. */
+  private final boolean owned;
   private final StatefulConnection<String, String> connection;
   private final RedisScriptingAsyncCommands<String, String> scripting;
   private final StatefulRedisPubSubConnection<String, String> pubsub;
@@ -119,34 +122,7 @@ final class LettuceDriver implements RedisDriver {
         this.sharded = false;
         ps = standalone.connectPubSub(StringCodec.UTF8);
       }
-      // Lettuce subscribes again by itself after a reconnect: the confirmations, not the connect, tell when a
-      // release would reach the waiters again
-      ps.addListener(new RedisPubSubAdapter<String, String>() {
-        @Override
-        public void message(String channel, String message) {
-          listener.message(channel);
-        }
-
-        @Override
-        public void smessage(String channel, String message) {
-          listener.message(channel);
-        }
-
-        @Override
-        public void subscribed(String channel, long count) {
-          listener.subscribed(channel);
-        }
-
-        @Override
-        public void ssubscribed(String channel, long count) {
-          listener.subscribed(channel);
-        }
-
-        @Override
-        public void sunsubscribed(String channel, long count) {
-          shardChannelUnsubscribed(channel);
-        }
-      });
+      listen(ps, listener);
     } catch (RuntimeException | Error e) {
       closeQuietly(ps);
       closeQuietly(conn);
@@ -154,10 +130,109 @@ final class LettuceDriver implements RedisDriver {
       throw e;
     }
     this.client = created;
+    this.owned = true;
     this.connection = conn;
     this.pubsub = ps;
     this.waits = new LettuceWaitConnections(created, uris.get(0), resources, timeout);
     this.opened = true;
+  }
+
+  /**
+   * A driver on the application's client: its connections (commands, pub/sub, and for {@code WAIT} the
+   * connections {@link LettuceWaitConnections} opens) are opened through that client and are the driver's; the
+   * client, its options and its resources are not, and are never changed or shut down. Each connect is bounded by
+   * the command timeout, whatever the client's own timeouts are.
+   */
+  private LettuceDriver(AbstractRedisClient existing, Duration timeout, String clientId, Listener listener) {
+    this.timeout = timeout;
+    this.resources = null;
+    this.client = existing;
+    this.owned = false;
+    String threadName = "lockkit-" + clientId + "-connect";
+    StatefulConnection<String, String> conn = null;
+    StatefulRedisPubSubConnection<String, String> ps = null;
+    try {
+      if (existing instanceof RedisClusterClient cluster) {
+        StatefulRedisClusterConnection<String, String> c = BoundedConnect.within(timeout, threadName,
+            () -> cluster.connect(StringCodec.UTF8), StatefulConnection::closeAsync);
+        conn = c;
+        c.setTimeout(timeout);
+        this.scripting = c.async();
+        this.sharded = RedisBackend.hasShardedPubSub(c.sync().info("server"));
+        ps = BoundedConnect.within(timeout, threadName, () -> cluster.connectPubSub(StringCodec.UTF8),
+            StatefulConnection::closeAsync);
+      } else {
+        RedisClient standalone = (RedisClient) existing;
+        StatefulRedisConnection<String, String> c = BoundedConnect.within(timeout, threadName,
+            () -> connectToDefaultUri(standalone), StatefulConnection::closeAsync);
+        conn = c;
+        c.setTimeout(timeout);
+        this.scripting = c.async();
+        this.sharded = false;
+        ps = BoundedConnect.within(timeout, threadName, () -> standalone.connectPubSub(StringCodec.UTF8),
+            StatefulConnection::closeAsync);
+      }
+      ps.setTimeout(timeout);
+      listen(ps, listener);
+    } catch (RuntimeException | Error e) {
+      closeQuietly(ps);
+      closeQuietly(conn);
+      throw e;
+    }
+    this.connection = conn;
+    this.pubsub = ps;
+    this.waits = new LettuceWaitConnections(existing, null, existing.getResources(), timeout);
+    this.opened = true;
+  }
+
+  /**
+   * {@link RedisClient#connect(io.lettuce.core.codec.RedisCodec)}, which needs the URI the client was created with:
+   * lockkit cannot tell where to connect otherwise.
+   *
+   * @throws IllegalArgumentException if the client has no default URI
+   */
+  private static StatefulRedisConnection<String, String> connectToDefaultUri(RedisClient client) {
+    try {
+      return client.connect(StringCodec.UTF8);
+    } catch (IllegalStateException e) {
+      if (String.valueOf(e.getMessage()).contains("RedisURI")) {
+        throw new UnfitClient("client must be a RedisClient created with a RedisURI "
+            + "(RedisClient.create(uri)): lockkit opens its connections to that URI, and this client has none", e);
+      }
+      throw e;
+    }
+  }
+
+  /** Tells the listener what the pub/sub connection hears. */
+  private void listen(StatefulRedisPubSubConnection<String, String> ps, Listener listener) {
+    // Lettuce subscribes again by itself after a reconnect: the confirmations, not the connect, tell when a
+    // release would reach the waiters again
+    ps.addListener(new RedisPubSubAdapter<String, String>() {
+      @Override
+      public void message(String channel, String message) {
+        listener.message(channel);
+      }
+
+      @Override
+      public void smessage(String channel, String message) {
+        listener.message(channel);
+      }
+
+      @Override
+      public void subscribed(String channel, long count) {
+        listener.subscribed(channel);
+      }
+
+      @Override
+      public void ssubscribed(String channel, long count) {
+        listener.subscribed(channel);
+      }
+
+      @Override
+      public void sunsubscribed(String channel, long count) {
+        shardChannelUnsubscribed(channel);
+      }
+    });
   }
 
   /** The URI of the primary that the sentinels name: each sentinel with the sentinels' own credentials. */
@@ -223,6 +298,19 @@ final class LettuceDriver implements RedisDriver {
       throw new RedisConnectionException("interrupted while asking the sentinels " + sentinels + " for " + master);
     } finally {
       sentinel.closeAsync();
+    }
+  }
+
+  /**
+   * Connects through the application's client (a {@link RedisClient} with a default URI, or a
+   * {@link RedisClusterClient}), or throws the driver's exception, or a {@link RefusedConnect} with the server's
+   * error reply.
+   */
+  static RedisDriver borrow(AbstractRedisClient existing, Duration timeout, ClientInfo client, Listener listener) {
+    try {
+      return new LettuceDriver(existing, timeout, client.clientId(), listener);
+    } catch (RuntimeException e) {
+      throw RefusedConnect.find(e, RedisCommandExecutionException.class);
     }
   }
 
@@ -301,7 +389,9 @@ final class LettuceDriver implements RedisDriver {
     waits.close();
     closeQuietly(pubsub);
     closeQuietly(connection);
-    shutdown(client, resources);
+    if (owned) {
+      shutdown(client, resources);
+    }
   }
 
   private static void closeQuietly(@Nullable StatefulConnection<?, ?> c) {
@@ -315,13 +405,16 @@ final class LettuceDriver implements RedisDriver {
     }
   }
 
-  private void shutdown(@Nullable AbstractRedisClient c, ClientResources r) {
+  private void shutdown(@Nullable AbstractRedisClient c, @Nullable ClientResources r) {
     try {
       if (c != null) {
         c.shutdown(Duration.ZERO, timeout);
       }
     } catch (RuntimeException e) {
       log.debug("Shutting down the Lettuce client failed", e);
+    }
+    if (r == null) {
+      return;
     }
     try {
       r.shutdown(0, timeout.toMillis(), TimeUnit.MILLISECONDS).await(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -43,7 +43,7 @@ final class LettuceWaitConnections {
   static final int MAX_IDLE = 4;
 
   private final AbstractRedisClient driverClient;
-  private final RedisURI seed;
+  private final @Nullable RedisURI seed;
   private final ClientResources resources;
   private final Duration timeout;
 
@@ -54,11 +54,13 @@ final class LettuceWaitConnections {
 
   /**
    * @param driverClient the driver's client: its options, and on a cluster its partitions table
-   * @param seed a URI of the deployment: credentials, TLS, timeout and database; a node's host and port replace its own
+   * @param seed a URI of the deployment: credentials, TLS, timeout and database; a node's host and port replace its
+   *     own. Null for an application's cluster client, whose partitions table has each node's URI with the seed's
+   *     connection settings; a standalone client without one cannot wait for replicas
    * @param resources the driver's client resources (threads), shared
    * @param timeout the command timeout, which also bounds closing
    */
-  LettuceWaitConnections(AbstractRedisClient driverClient, RedisURI seed, ClientResources resources,
+  LettuceWaitConnections(AbstractRedisClient driverClient, @Nullable RedisURI seed, ClientResources resources,
       Duration timeout) {
     this.driverClient = driverClient;
     this.seed = seed;
@@ -105,11 +107,17 @@ final class LettuceWaitConnections {
   /** The standalone server, or the cluster node that serves the slot of {@code key} as the partitions table says. */
   private RedisURI nodeOf(String key) {
     if (!(driverClient instanceof RedisClusterClient cluster)) {
+      if (seed == null) {
+        throw new IllegalStateException("no URI to open connections for WAIT to");
+      }
       return seed;
     }
     RedisClusterNode node = cluster.getPartitions().getPartitionBySlot(SlotHash.getSlot(key));
     if (node == null) {
       throw new IllegalStateException("no cluster node serves the slot of " + key);
+    }
+    if (seed == null) {
+      return RedisURI.builder(node.getUri()).withTimeout(timeout).build();
     }
     return RedisURI.builder(seed).withHost(node.getUri().getHost()).withPort(node.getUri().getPort()).build();
   }

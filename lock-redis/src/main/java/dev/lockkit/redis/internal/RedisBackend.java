@@ -108,11 +108,13 @@ public final class RedisBackend implements LockBackend {
    *     timeout; when the server answered with an error (a wrong password, none, a database that does not
    *     exist), the message quotes it and says what to check
    * @throws IllegalStateException if the driver's library cannot be loaded (a class it needs is missing)
+   * @throws IllegalArgumentException if an application's driver client cannot serve lockkit (see
+   *     {@link dev.lockkit.redis.RedisLocks})
    */
   public static RedisBackend open(RedisSettings settings, BackendContext context, RedisDriver.Factory factory) {
     try {
       return new RedisBackend(settings, context, factory);
-    } catch (LockBackendException e) {
+    } catch (LockBackendException | UnfitClient e) {
       throw e;
     } catch (LinkageError e) {
       // a library or one of its dependencies missing from the class path: no retry will help

@@ -31,11 +31,13 @@ import org.jspecify.annotations.Nullable;
  * @param trustPem a PEM file of certificates to trust for TLS, or null for the JVM's trust store
  * @param sentinel for {@code redis-sentinel}: the master to ask the sentinels ({@link #nodes}) for; else null
  * @param fenceRetention how long a fence key is kept after the last acquisition of its name
+ * @param existing for a client on the application's own driver client ({@link #existing}): what it is, as
+ *     messages show it; null for a URI's client, whose {@link #nodes} say where it connects
  */
 public record RedisSettings(
     boolean cluster, boolean tls, List<Node> nodes, @Nullable String user, @Nullable String password,
     int database, String driver, int waitReplicas, @Nullable Path trustPem, @Nullable Sentinel sentinel,
-    Duration fenceRetention) {
+    Duration fenceRetention, @Nullable String existing) {
 
   /**
    * How long a fence key outlives the last acquisition of its name unless the URI says otherwise
@@ -193,7 +195,34 @@ public record RedisSettings(
           fenceRetention, safe(uri));
     }
     return new RedisSettings(cluster, tls, List.copyOf(nodes), user, password, database, driver, waitReplicas,
-        trust, sentinelSettings, fenceRetention);
+        trust, sentinelSettings, fenceRetention, null);
+  }
+
+  /**
+   * The settings of a client built on a driver client the application already has: where it connects, with
+   * which credentials and TLS, is the driver client's business; only what lockkit itself does is set here.
+   *
+   * @param description what the driver client is, for messages (no credentials)
+   * @param cluster whether it is a cluster client
+   * @param driver {@link #LETTUCE} or {@link #JEDIS}
+   * @param waitReplicas replicas that must acknowledge an acquisition (0: none), checked as the URI's option is
+   * @param fenceRetention how long a fence key is kept, checked as the URI's option is
+   * @throws IllegalArgumentException naming the setting out of its bounds
+   */
+  public static RedisSettings existing(String description, boolean cluster, String driver, int waitReplicas,
+      Duration fenceRetention) {
+    Checks.argument(waitReplicas >= 0, "waitReplicas must not be negative, was %s", waitReplicas);
+    checkFenceRetention(fenceRetention);
+    return new RedisSettings(cluster, false, List.of(), null, null, 0, driver, waitReplicas, null, null,
+        fenceRetention, description);
+  }
+
+  /** Checks a fence retention: {@link #MIN_FENCE_RETENTION} to {@link #MAX_FENCE_RETENTION}. */
+  public static void checkFenceRetention(Duration fenceRetention) {
+    Checks.notNull(fenceRetention, "fenceRetention");
+    Checks.argument(fenceRetention.compareTo(MIN_FENCE_RETENTION) >= 0
+            && fenceRetention.compareTo(MAX_FENCE_RETENTION) <= 0,
+        "fenceRetention must be %s to %s, was %s", MIN_FENCE_RETENTION, MAX_FENCE_RETENTION, fenceRetention);
   }
 
   private static Node node(String part, int defaultPort, URI uri) {
@@ -301,6 +330,9 @@ public record RedisSettings(
    * {@code redis-sentinel://127.0.0.1:26379,127.0.0.1:26380/mymaster}, without the sentinels' credentials.
    */
   public String describe() {
+    if (existing != null) {
+      return existing;
+    }
     StringBuilder b = new StringBuilder(sentinel != null ? "redis-sentinel://" : cluster ? "redis-cluster://"
         : tls ? "rediss://" : "redis://");
     if (password != null) {
