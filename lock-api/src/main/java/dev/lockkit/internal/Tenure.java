@@ -30,8 +30,11 @@ final class Tenure {
   private int refs = 1;
   private @Nullable LockLostException lost;
   private List<Consumer<? super LockLostException>> listeners = new ArrayList<>(2);
-  /** A minimum hold applies: the lock stays on the server until {@link #keepUntilNanos} after a close. */
-  private boolean keeping;
+  /**
+   * A minimum hold applies: the lock stays on the server until {@link #keepUntilNanos} after a close. Volatile so
+   * that a tenure without one (almost all) answers without taking the monitor.
+   */
+  private volatile boolean keeping;
   private long keepUntilNanos;
 
   Tenure(Hold hold, @Nullable Thread thread, int index) {
@@ -73,20 +76,27 @@ final class Tenure {
   }
 
   /** A minimum hold from now on: the lock stays on the server at least that long, also after a close. */
-  synchronized void keepFor(long minimumHoldNanos) {
+  void keepFor(long minimumHoldNanos) {
     if (minimumHoldNanos <= 0) {
       return;
     }
-    long until = System.nanoTime() + minimumHoldNanos;
-    if (!keeping || until - keepUntilNanos > 0) {
-      keeping = true;
-      keepUntilNanos = until;
+    synchronized (this) {
+      long until = System.nanoTime() + minimumHoldNanos;
+      if (!keeping || until - keepUntilNanos > 0) {
+        keepUntilNanos = until;
+        keeping = true;
+      }
     }
   }
 
   /** How long the lock must stay on the server after a close now: positive while a minimum hold lasts. */
-  synchronized long keepLeftNanos() {
-    return keeping ? keepUntilNanos - System.nanoTime() : 0;
+  long keepLeftNanos() {
+    if (!keeping) {
+      return 0;
+    }
+    synchronized (this) {
+      return keepUntilNanos - System.nanoTime();
+    }
   }
 
   void addListener(Consumer<? super LockLostException> listener) {
