@@ -219,13 +219,15 @@ public final class CoreLockClient implements LockClient {
       wakeups.add(waiting);
     }
     Observing.Started observed = observing.acquisitionStarted(lock);
-    result.whenComplete((h, failure) -> {
-      pending.remove(result);
-      if (waiting.bounded()) {
-        wakeups.remove(waiting);
-      }
-      observing.acquisitionEnded(lock, observed, h, failure, thread != null);
-    });
+    if (observed == null) {
+      // without an observer the callback captures no more than it needs (it is allocated per acquisition)
+      result.whenComplete((h, failure) -> settled(result, waiting));
+    } else {
+      result.whenComplete((h, failure) -> {
+        settled(result, waiting);
+        observing.acquisitionEnded(lock, observed, h, failure, thread != null);
+      });
+    }
     Cohort cohort = lock.cohort(terms);
     if (cohort != null) {
       cohort.join(result, waits, thread, waiting);
@@ -233,6 +235,14 @@ public final class CoreLockClient implements LockClient {
     }
     attemptDirectly(lock, terms, result, waits, thread, waiting);
     return result;
+  }
+
+  /** An acquisition ended, whichever way: it no longer counts as pending or waiting. */
+  private void settled(CompletableFuture<@Nullable Tenure> result, Waiting waiting) {
+    pending.remove(result);
+    if (waiting.bounded()) {
+      wakeups.remove(waiting);
+    }
   }
 
   /** One acquisition on the server for one caller (cohorting off); again if its grant came too late. */

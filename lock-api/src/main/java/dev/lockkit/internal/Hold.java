@@ -29,10 +29,8 @@ final class Hold implements LeaseEvents, Wakeups.Due {
   private final Terms terms;
   /** The cohort this hold passes through, or null for one acquisition of one caller. */
   private final @Nullable Cohort cohort;
-  private final long leaseNanos;
-  private final long marginNanos;
-  private final long renewNanos;
-  private final long commandNanos;
+  // lease, margin, renewal and command durations are the terms' (read from there, not copied: a hold per
+  // acquisition stays small)
 
   // written under the monitor, read without it by isValid()/isHeld()
   private volatile State state = State.PENDING;
@@ -67,11 +65,6 @@ final class Hold implements LeaseEvents, Wakeups.Due {
     this.terms = terms;
     this.waiting = waiting;
     this.cohort = cohort;
-    this.leaseNanos = terms.leaseNanos();
-    // Clocks of client and server may run at slightly different rates: claim a little less than the lease.
-    this.marginNanos = leaseNanos / 100;
-    this.renewNanos = terms.renewNanos();
-    this.commandNanos = terms.commandNanos();
   }
 
   CoreLock lock() {
@@ -106,7 +99,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
       throw new LockBackendException("the server handed out fencing token " + token + " for lock '" + lock.name()
           + "', outside 1.." + Tokens.MAX_SERVER_TOKEN + "; the lock was released", null);
     }
-    if (System.nanoTime() - (lease.acquiredAtNanos() + leaseNanos - marginNanos) >= 0) {
+    if (System.nanoTime() - (lease.acquiredAtNanos() + terms.leaseNanos() - terms.marginNanos()) >= 0) {
       log.debug("Lock '{}' was granted after its lease time had passed; released", lock.name());
       lease.release().whenComplete((ok, ex) -> {
         if (ex != null) {
@@ -126,8 +119,8 @@ final class Hold implements LeaseEvents, Wakeups.Due {
       first = new Tenure(this, thread, 0);
       first.keepFor(terms.minimumHoldNanos());
       tenant = first;
-      deadlineNanos = lease.acquiredAtNanos() + leaseNanos - marginNanos;
-      renewAtNanos = lease.acquiredAtNanos() + renewNanos;
+      deadlineNanos = lease.acquiredAtNanos() + terms.leaseNanos() - terms.marginNanos();
+      renewAtNanos = lease.acquiredAtNanos() + terms.renewNanos();
       state = State.HELD;
       early = lostBeforeGrant;
     }
@@ -188,7 +181,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
     long sentAt = System.nanoTime();
     Boolean held;
     try {
-      held = Futures.await(lease.confirm(terms.options().leaseTime()), commandNanos);
+      held = Futures.await(lease.confirm(terms.options().leaseTime()), terms.commandNanos());
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       log.debug("Confirming lock '{}' before a local hand-off failed", lock.name(), e);
       return Confirmation.FAILED;
@@ -225,7 +218,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
     client.unregister(this);
     // Past the lease's end (the deadline plus its margin, and one margin more) the server drops the lock by
     // itself: waiting longer for the answer protects nothing and only stalls the caller.
-    long leaseEndsIn = deadline + 2 * marginNanos - System.nanoTime();
+    long leaseEndsIn = deadline + 2 * terms.marginNanos() - System.nanoTime();
     long wait = Math.max(0, Math.min(client.commandTimeoutNanos(), leaseEndsIn));
     Boolean released;
     try {
@@ -338,7 +331,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
 
   @Override
   public synchronized long dueAt() {
-    return renewNanos < 0 || renewing ? deadlineNanos : Math.min(renewAtNanos, deadlineNanos);
+    return terms.renewNanos() < 0 || renewing ? deadlineNanos : Math.min(renewAtNanos, deadlineNanos);
   }
 
   @Override
@@ -348,7 +341,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
       return;
     }
     if (now - deadlineNanos >= 0) {
-      lose(renewNanos >= 0
+      lose(terms.renewNanos() >= 0
               ? "its lease time passed without a renewal confirmed by the server"
               : "its lease time passed and renewal is off",
           null, true, LossCause.EXPIRED);
@@ -356,7 +349,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
     }
     BackendLease lease;
     synchronized (this) {
-      if (renewing || renewNanos < 0 || now - renewAtNanos < 0) {
+      if (renewing || terms.renewNanos() < 0 || now - renewAtNanos < 0) {
         return;
       }
       renewing = true;
@@ -365,7 +358,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
     long sentAt = System.nanoTime();
     try {
       lease.renew(terms.options().leaseTime())
-          .orTimeout(commandNanos, TimeUnit.NANOSECONDS)
+          .orTimeout(terms.commandNanos(), TimeUnit.NANOSECONDS)
           .whenComplete((ok, ex) -> client.runTimer(() -> renewed(sentAt, ok, ex)));
     } catch (RuntimeException e) {
       renewed(sentAt, null, e);
@@ -387,7 +380,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
       if (failure == null) {
         extendDeadline(sentAt);
         unconfirmed = false;
-        renewAtNanos = System.nanoTime() + renewNanos;
+        renewAtNanos = System.nanoTime() + terms.renewNanos();
         if (renewalFailures > 0) {
           log.info("Renewal of lock '{}' succeeded again after {} failed attempts", lock.name(), renewalFailures);
           renewalFailures = 0;
@@ -403,7 +396,8 @@ final class Hold implements LeaseEvents, Wakeups.Due {
           log.debug("Renewal of lock '{}' failed again ({} in a row), {} ms of lease left: {}", lock.name(),
               renewalFailures, TimeUnit.NANOSECONDS.toMillis(left), Futures.unwrap(failure).toString());
         }
-        renewAtNanos = System.nanoTime() + Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(renewNanos, left / 3));
+        renewAtNanos = System.nanoTime()
+            + Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(terms.renewNanos(), left / 3));
       }
       due = dueAt();
     }
@@ -415,7 +409,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
 
   // guarded by this
   private void extendDeadline(long sentAt) {
-    long newDeadline = sentAt + leaseNanos - marginNanos;
+    long newDeadline = sentAt + terms.leaseNanos() - terms.marginNanos();
     if (newDeadline - deadlineNanos > 0) {
       deadlineNanos = newDeadline;
     }

@@ -29,7 +29,8 @@ final class Tenure {
   // guarded by this
   private int refs = 1;
   private @Nullable LockLostException lost;
-  private List<Consumer<? super LockLostException>> listeners = new ArrayList<>(2);
+  // the empty list until a listener comes: most holders never add one, and an acquisition allocates less
+  private List<Consumer<? super LockLostException>> listeners = List.of();
   /**
    * A minimum hold applies: the lock stays on the server until {@link #keepUntilNanos} after a close. Volatile so
    * that a tenure without one (almost all) answers without taking the monitor.
@@ -104,6 +105,9 @@ final class Tenure {
     synchronized (this) {
       already = state == State.LOST ? lost : null;
       if (already == null && (state == State.HELD || state == State.RELEASING)) {
+        if (listeners.isEmpty()) {
+          listeners = new ArrayList<>(2);
+        }
         listeners.add(listener);
       }
     }

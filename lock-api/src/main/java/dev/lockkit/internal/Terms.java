@@ -14,6 +14,7 @@ final class Terms {
   private final LockOptions options;
   private final long minimumHoldNanos;
   private final long leaseNanos;
+  private final long marginNanos;
   private final long renewNanos;
   private final long commandNanos;
 
@@ -25,6 +26,8 @@ final class Terms {
     this.options = options;
     this.minimumHoldNanos = minimumHoldNanos;
     this.leaseNanos = Checks.toNanosSaturated(options.leaseTime());
+    // Clocks of client and server may run at slightly different rates: a holder claims a little less than the lease.
+    this.marginNanos = leaseNanos / 100;
     this.renewNanos = options.renewalEnabled() ? Checks.toNanosSaturated(options.renewInterval()) : -1;
     this.commandNanos = Checks.toNanosSaturated(options.commandTimeout());
   }
@@ -39,6 +42,11 @@ final class Terms {
 
   long leaseNanos() {
     return leaseNanos;
+  }
+
+  /** How much less than the lease a holder counts on (1%): clocks of client and server run at slightly different rates. */
+  long marginNanos() {
+    return marginNanos;
   }
 
   /** The renewal interval, or -1 with renewal off. */
