@@ -266,6 +266,22 @@ class ScheduledLockTest {
   }
 
   @Test
+  void failingListenerDisturbsNeitherTheRunNorTheOtherListeners() {
+    ScheduledRunListener failing = (name, outcome) -> {
+      throw new IllegalStateException("listener down");
+    };
+    runner("memory:").withBean("failingListener", ScheduledRunListener.class, () -> failing).run(context -> {
+      Jobs jobs = context.getBean(Jobs.class);
+      try (LogCapture log = LogCapture.start()) {
+        assertThat(jobs.value()).isEqualTo("ran");
+        assertThat(log.lines(" WARN ", "failed on the ran outcome of scheduled job " + job)).hasSize(1);
+      }
+      assertThat(context.getBean(ScheduledLockStats.class).count(job, ScheduledLockOutcome.RAN)).isEqualTo(1);
+      assertThat(meter(context.getBean(MeterRegistry.class), job, ScheduledLockOutcome.RAN)).isEqualTo(1);
+    });
+  }
+
+  @Test
   void closedClientFailsTheCallWithoutRunningIt() {
     runner("memory:").run(context -> {
       Jobs jobs = context.getBean(Jobs.class);
