@@ -6,12 +6,9 @@ import dev.lockkit.LockBackendException;
 import dev.lockkit.LockClient;
 import dev.lockkit.LockOptions;
 import dev.lockkit.LockSettings;
-import dev.lockkit.LockTimeoutException;
 import dev.lockkit.ReleaseOutcome;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import net.javacrumbs.shedlock.core.LockConfiguration;
 import net.javacrumbs.shedlock.core.LockProvider;
@@ -40,8 +37,9 @@ import org.slf4j.LoggerFactory;
  *       once per period across nodes whose clocks differ.
  * </ul>
  *
- * <p>The attempt is not re-entrant, as ShedLock requires: a lock the same thread already holds is refused like
- * any other held lock. The lease is not bound to the thread that took it.
+ * <p>The attempt does not wait (lockkit's {@link DistributedLock#tryAcquire()}) and is not re-entrant, as ShedLock
+ * requires: a lock the same thread already holds is refused like any other held lock. The lock may be unlocked
+ * by any thread.
  *
  * <p>{@link SimpleLock#unlock()} releases the lease and never throws for the lease's fate: a lease that was lost
  * during the run (renewal failed until the lease time ran out, the key or node was deleted, the session expired:
@@ -56,11 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LockkitLockProvider implements LockProvider {
   private static final Logger LOG = LoggerFactory.getLogger(LockkitLockProvider.class);
-  /**
-   * How long an attempt waits once it saw the lock held: the shortest wait an asynchronous acquisition takes. Its
-   * one complete attempt is made however short this is.
-   */
-  private static final Duration ATTEMPT_WAIT = Duration.ofMillis(1);
 
   private final LockClient client;
 
@@ -83,7 +76,7 @@ public final class LockkitLockProvider implements LockProvider {
    *
    * @param configuration the lock's name, lockAtMostFor (the lease time) and lockAtLeastFor (the minimum hold)
    * @return the lock, or empty if another holder (another node, another thread, this thread, or nobody during a
-   *     minimum hold) has it; also empty if the calling thread is interrupted meanwhile, with its interrupt kept
+   *     minimum hold) has it
    * @throws IllegalArgumentException if the name is not a valid lock name, or lockAtMostFor is longer than
    *     {@link LockOptions#MAX_LEASE_TIME}, saying which
    * @throws LockBackendException if the server cannot be reached within the client's command timeout
@@ -99,24 +92,10 @@ public final class LockkitLockProvider implements LockProvider {
       throw new IllegalArgumentException("ShedLock lock '" + name + "' cannot be a lockkit lock, whose name it is "
           + "used as unchanged: " + e.getMessage(), e);
     }
-    // asynchronous: an acquisition that is not bound to the thread, so never re-entrant, and released by any thread
-    CompletableFuture<Lease> acquisition = lock.acquireAsync(ATTEMPT_WAIT);
-    try {
-      return Optional.of(new LockkitSimpleLock(acquisition.get()));
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof LockTimeoutException) {
-        return Optional.empty();
-      }
-      if (cause instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw new LockBackendException("acquisition of lock '" + name + "' failed", cause);
-    } catch (InterruptedException e) {
-      acquisition.cancel(false); // an acquisition that wins the race with the cancellation is released
-      Thread.currentThread().interrupt();
-      return Optional.empty();
+    if (lock.isHeldByCurrentThread()) {
+      return Optional.empty(); // ShedLock locks are not re-entrant: a held lock is refused, also to its holder
     }
+    return lock.tryAcquire().map(LockkitSimpleLock::new);
   }
 
   private static LockSettings settings(LockConfiguration configuration) {
