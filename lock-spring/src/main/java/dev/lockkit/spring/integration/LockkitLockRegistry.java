@@ -37,8 +37,9 @@ import org.springframework.integration.support.locks.RenewableLockRegistry;
  * a holder that died; a live holder keeps it while it runs, by renewal.
  *
  * <p><b>Renewal.</b> lockkit renews every held lease itself, every renewal interval, until it is released; there
- * is nothing to schedule. {@link #renewLock(Object)} checks that the calling thread holds a valid lease, so that
- * code written for {@code RedisLockRegistry}'s manual renewal keeps working and learns of a loss.
+ * is nothing to schedule, and {@code setRenewalTaskScheduler} keeps its default, which ignores the scheduler.
+ * {@link #renewLock(Object)} checks that the calling thread holds a valid lease, so that code written for
+ * {@code RedisLockRegistry}'s manual renewal keeps working and learns of a loss.
  *
  * <p>Thread-safe. The registry owns no connection: closing the client (the application context does it for the
  * client bean) ends every lock.
