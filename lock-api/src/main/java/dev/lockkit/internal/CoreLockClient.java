@@ -329,13 +329,17 @@ public final class CoreLockClient implements LockClient {
       return !waits || timeoutNanos >= 0;
     }
 
-    /** The lock was seen held by another owner (or by another thread of this client). */
+    /**
+     * The lock was seen held by another owner (or by another thread of this client). If the wait ran out before
+     * (the timer then moved {@link #at} on to the command timeout, to let this first attempt be answered), the
+     * acquisition times out now: it must not go on waiting, and maybe win, long after its wait.
+     */
     void seenHeld() {
       if (seenHeld) {
         return;
       }
       seenHeld = true;
-      if (bounded() && System.nanoTime() - at >= 0) {
+      if (bounded() && (firstAttemptOverdue || System.nanoTime() - at >= 0)) {
         runTimer(() -> due(System.nanoTime())); // the wait ran out while the first attempt was answered
       }
     }
@@ -354,8 +358,11 @@ public final class CoreLockClient implements LockClient {
         result.completeExceptionally(new LockTimeoutException("lock '" + lock.name()
             + "' stayed held by another owner for " + Duration.ofNanos(timeoutNanos)));
       } else if (!firstAttemptOverdue && now - (startNanos + commandTimeoutNanos) < 0) {
-        firstAttemptOverdue = true;
         at = startNanos + commandTimeoutNanos; // let the first attempt finish, within the command timeout
+        firstAttemptOverdue = true;
+        if (seenHeld) {
+          due(now); // seen held as this ran, maybe before firstAttemptOverdue was set: time out now
+        }
       } else {
         result.completeExceptionally(new LockBackendException("no answer from " + describe() + " within "
             + options.commandTimeout() + " to the first attempt on lock '" + lock.name() + "' (the wait asked for "

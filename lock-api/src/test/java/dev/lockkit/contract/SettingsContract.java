@@ -8,10 +8,12 @@ import dev.lockkit.DistributedLock;
 import dev.lockkit.Lease;
 import dev.lockkit.LockClient;
 import dev.lockkit.LockSettings;
+import dev.lockkit.LockTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,6 +29,17 @@ public abstract class SettingsContract extends CohortingContract {
   private static final Duration MINIMUM = Duration.ofMillis(1000);
   /** How much earlier than the minimum another holder may get the lock: clocks of client and server differ. */
   private static final Duration CLOCK_ROOM = Duration.ofMillis(30);
+  /** A minimum hold that a test waits out: short, for the build. */
+  private static final Duration SHORT_HOLD = Duration.ofMillis(800);
+  /**
+   * A minimum hold that the tests of attempts that must miss it do not wait out (when they pass): long enough
+   * that a first attempt is answered within it on a loaded machine, shorter than the command timeout (5 s).
+   */
+  private static final Duration HELD_ON = Duration.ofSeconds(2);
+  /** A wait that runs out before any server can answer the first attempt. */
+  private static final Duration SHORTER_THAN_A_ROUND_TRIP = Duration.ofNanos(1000);
+  /** How much later than a minimum hold's end a waiter may get the lock, on two loaded cores. */
+  private static final Duration LATE = Duration.ofSeconds(5);
 
   private static LockSettings minimumHold(Duration minimum) {
     return LockSettings.builder().minimumHold(minimum).build();
@@ -163,6 +176,89 @@ public abstract class SettingsContract extends CohortingContract {
       waiter.interrupt();
       waiter.join(PROMPTLY.toMillis());
     }
+  }
+
+  /**
+   * Catches: a timed attempt of another client, started after the release within the minimum hold, that gets the
+   * lock once the hold has passed although its own wait ended long before. Its wait is shorter than any round
+   * trip, so it runs out before the first attempt is answered (which a positive wait still waits for); that
+   * answer finds the lock kept, and the attempt must then end, empty, at once.
+   */
+  @Test
+  void aTimedTryAcquireOfAnotherClientStartedAfterAReleaseWithinTheMinimumHoldMisses() throws Exception {
+    String name = name();
+    LockSettings settings = minimumHold(HELD_ON);
+    client().lock(name, settings).tryAcquire().orElseThrow().close();
+    long start = System.nanoTime();
+    Optional<Lease> next = client().lock(name, settings).tryAcquire(SHORTER_THAN_A_ROUND_TRIP);
+    assertMissedTheHold(next, start, "another client's tryAcquire(" + SHORTER_THAN_A_ROUND_TRIP + ")");
+  }
+
+  /** Catches: as above, from the client that held the lock (on another of its locks of that name). */
+  @Test
+  void aTimedTryAcquireOfTheHoldersClientStartedAfterAReleaseWithinTheMinimumHoldMisses() throws Exception {
+    String name = name();
+    LockClient client = client();
+    LockSettings settings = minimumHold(HELD_ON);
+    client.lock(name, settings).tryAcquire().orElseThrow().close();
+    long start = System.nanoTime();
+    Optional<Lease> next = client.lock(name, settings).tryAcquire(SHORTER_THAN_A_ROUND_TRIP);
+    assertMissedTheHold(next, start, "the holder's client's tryAcquire(" + SHORTER_THAN_A_ROUND_TRIP + ")");
+  }
+
+  /** Catches: as above, for an asynchronous acquisition, which must time out. */
+  @Test
+  void anAsyncAcquireStartedAfterAReleaseWithinTheMinimumHoldTimesOut() throws Exception {
+    String name = name();
+    LockSettings settings = minimumHold(HELD_ON);
+    client().lock(name, settings).tryAcquire().orElseThrow().close();
+    long start = System.nanoTime();
+    CompletableFuture<Lease> next = client().lock(name, settings).acquireAsync(SHORTER_THAN_A_ROUND_TRIP);
+    Throwable failure = next.handle((lease, t) -> {
+      if (lease != null) {
+        lease.close();
+      }
+      return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }).get(PROMPTLY.toMillis(), TimeUnit.MILLISECONDS);
+    long took = System.nanoTime() - start;
+    assertThat(failure).as("the failure of acquireAsync(%s) after the release, within the minimum hold (null: it got "
+        + "the lock, after %s)", SHORTER_THAN_A_ROUND_TRIP, Duration.ofNanos(took))
+        .isInstanceOf(LockTimeoutException.class);
+    assertThat(Duration.ofNanos(took)).as("acquireAsync(%s) timed out after", SHORTER_THAN_A_ROUND_TRIP)
+        .isLessThan(TIMEOUT_GRACE);
+  }
+
+  /**
+   * Catches: a blocking acquisition of another client, started after the release, that gets the lock before
+   * the minimum hold has passed, or not soon after.
+   */
+  @Test
+  void anAcquireStartedAfterAReleaseWithinTheMinimumHoldGetsTheLockOnlyOnceItHasPassed() throws Exception {
+    String name = name();
+    LockSettings settings = minimumHold(SHORT_HOLD);
+    long start = System.nanoTime();
+    Lease lease = client().lock(name, settings).acquire(PROMPTLY);
+    long acquired = System.nanoTime();
+    lease.close();
+    try (Lease next = client().lock(name, settings).acquire(PROMPTLY)) {
+      long now = System.nanoTime();
+      assertThat(Duration.ofNanos(now - start)).as("another client's acquire after the release got the lock after")
+          .isGreaterThanOrEqualTo(SHORT_HOLD.minus(CLOCK_ROOM));
+      assertThat(Duration.ofNanos(now - acquired)).as("another client's acquire got the lock after the acquisition")
+          .isLessThan(SHORT_HOLD.plus(LATE));
+      assertThat(next.fencingToken()).isGreaterThan(lease.fencingToken());
+    }
+  }
+
+  /**
+   * Asserts that an attempt started at {@code start}, after a release within a minimum hold of
+   * {@link #HELD_ON}, came back empty and soon; a lease it got is closed.
+   */
+  private static void assertMissedTheHold(Optional<Lease> next, long start, String what) {
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    next.ifPresent(Lease::close);
+    assertThat(next).as("%s after the release, within the minimum hold (returned after %s)", what, took).isEmpty();
+    assertThat(took).as("%s missed after", what).isLessThan(TIMEOUT_GRACE);
   }
 
   /** Catches: a minimum hold that delays a release after the minimum has passed. */
