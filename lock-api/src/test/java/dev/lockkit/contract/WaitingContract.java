@@ -65,6 +65,26 @@ public abstract class WaitingContract extends LeaseContract {
     assertThat(wasFree(client(), name)).as("the timed-out waiters left nothing behind").isTrue();
   }
 
+  /**
+   * Catches: a wait shorter than a round trip on a held lock, answered "held" after the wait ran out, went on
+   * waiting until the command timeout (5 s) instead of timing out at that answer.
+   */
+  @Test
+  void aWaitShorterThanARoundTripOnAHeldLockEndsWithTheFirstAnswer() throws Exception {
+    String name = name();
+    Lease held = client().lock(name).acquire(PROMPTLY);
+    Duration wait = Duration.ofNanos(1000);
+    long start = System.nanoTime();
+    assertThat(client().lock(name).tryAcquire(wait)).as("tryAcquire(%s) of a held lock", wait).isEmpty();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("tryAcquire(%s) returned after", wait)
+        .isLessThan(TIMEOUT_GRACE);
+    CompletableFuture<Lease> attempt = client().lock(name).acquireAsync(wait);
+    assertThatThrownBy(() -> attempt.get(20, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(LockTimeoutException.class);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).as("both attempts ended after").isLessThan(TIMEOUT_GRACE);
+    held.close();
+  }
+
   @Test
   void anAsyncAcquireOfAHeldLockTimesOut() throws Exception {
     String name = name();
