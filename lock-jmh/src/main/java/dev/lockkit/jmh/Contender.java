@@ -105,25 +105,10 @@ public enum Contender {
   CURATOR {
     @Override
     public Instance create() throws InterruptedException {
-      CuratorFramework curator = connectedCurator();
-      return new Instance() {
-        @Override
-        public LockHandle lock(String name) {
-          String path = "/curator-bench/" + name;
-          ThreadLocal<InterProcessMutex> perThread =
-              ThreadLocal.withInitial(() -> new InterProcessMutex(curator, path));
-          return () -> {
-            InterProcessMutex mutex = perThread.get();
-            mutex.acquire();
-            return mutex::release;
-          };
-        }
-
-        @Override
-        public void close() {
-          curator.close();
-        }
-      };
+      return onCurator((curator, path) -> {
+        ThreadLocal<InterProcessMutex> perThread = ThreadLocal.withInitial(() -> new InterProcessMutex(curator, path));
+        return () -> perThread.get();
+      });
     }
   },
   /**
@@ -133,22 +118,10 @@ public enum Contender {
   CURATOR_SHARED {
     @Override
     public Instance create() throws InterruptedException {
-      CuratorFramework curator = connectedCurator();
-      return new Instance() {
-        @Override
-        public LockHandle lock(String name) {
-          InterProcessMutex mutex = new InterProcessMutex(curator, "/curator-bench/" + name);
-          return () -> {
-            mutex.acquire();
-            return mutex::release;
-          };
-        }
-
-        @Override
-        public void close() {
-          curator.close();
-        }
-      };
+      return onCurator((curator, path) -> {
+        InterProcessMutex shared = new InterProcessMutex(curator, path);
+        return () -> shared;
+      });
     }
   },
   /**
@@ -226,6 +199,32 @@ public enum Contender {
     String bound = System.getProperty(MAX_LOCAL_HANDOFFS);
     return bound == null ? LockOptions.defaults()
         : LockOptions.builder().maxLocalHandoffs(Integer.parseInt(bound.trim())).build();
+  }
+
+  /**
+   * Curator's {@code InterProcessMutex} on a connected client: {@code mutexes} gives, per lock path, which mutex
+   * the calling thread acquires and releases.
+   */
+  static Instance onCurator(
+      java.util.function.BiFunction<CuratorFramework, String, java.util.function.Supplier<InterProcessMutex>> mutexes)
+      throws InterruptedException {
+    CuratorFramework curator = connectedCurator();
+    return new Instance() {
+      @Override
+      public LockHandle lock(String name) {
+        java.util.function.Supplier<InterProcessMutex> mine = mutexes.apply(curator, "/curator-bench/" + name);
+        return () -> {
+          InterProcessMutex mutex = mine.get();
+          mutex.acquire();
+          return mutex::release;
+        };
+      }
+
+      @Override
+      public void close() {
+        curator.close();
+      }
+    };
   }
 
   /** A started Curator client on the benchmarks' ZooKeeper, connected, or an exception after 30 s. */
