@@ -63,10 +63,11 @@ class BenchmarksSmokeTest {
       ran.add(method.substring(method.lastIndexOf('.', method.lastIndexOf('.') - 1) + 1) + " " + contender);
     }
     Set<Contender> all = EnumSet.allOf(Contender.class);
-    Set<Contender> served = EnumSet.complementOf(EnumSet.of(Contender.LOCKKIT_MEMORY));
-    // one thread per lock leaves cohorting nothing to do
-    Set<Contender> distinct = EnumSet.complementOf(
-        EnumSet.of(Contender.LOCKKIT_REDIS_LETTUCE_SOLO, Contender.LOCKKIT_ZOOKEEPER_SOLO));
+    // across processes: a server's; Curator's shared mutex is a configuration of one process's threads
+    Set<Contender> served = EnumSet.complementOf(EnumSet.of(Contender.LOCKKIT_MEMORY, Contender.CURATOR_SHARED));
+    // one thread per lock leaves cohorting nothing to do, and a shared mutex is the per-thread one
+    Set<Contender> distinct = EnumSet.complementOf(EnumSet.of(Contender.LOCKKIT_REDIS_LETTUCE_SOLO,
+        Contender.LOCKKIT_ZOOKEEPER_SOLO, Contender.CURATOR_SHARED));
     List<String> expected = new ArrayList<>();
     for (String m : List.of("thread1", "threads4", "threads16", "threads64")) {
       all.forEach(c -> expected.add("OneLockBenchmark." + m + " " + c));
