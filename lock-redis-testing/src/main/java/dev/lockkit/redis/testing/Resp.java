@@ -16,6 +16,8 @@ import java.util.List;
 public final class Resp implements AutoCloseable {
   /** An error reply. */
   public static final class RespError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     RespError(String message) {
       super(message);
     }
