@@ -39,7 +39,9 @@ class ExistingRedisClientTest {
   private static final Duration PROMPTLY = Duration.ofSeconds(10);
 
   private static LockOptions options() {
-    return LockOptions.builder().leaseTime(Duration.ofSeconds(10)).commandTimeout(Duration.ofSeconds(2)).build();
+    // the default command timeout: a first cluster connection (topology from three nodes, classes loaded) took
+    // over 2 s in a loaded parallel build
+    return LockOptions.builder().leaseTime(Duration.ofSeconds(10)).commandTimeout(Duration.ofSeconds(5)).build();
   }
 
   private static String name() {
