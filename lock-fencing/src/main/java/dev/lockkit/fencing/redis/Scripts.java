@@ -43,11 +43,10 @@ final class Scripts {
       "end",
       "local function token(s, what)",
       "  if type(s) ~= 'string' or #s > 19 or not string.match(s, '^[1-9][0-9]*$') then",
-      "    return error({err = 'ERR lockkit fencing: ' .. what .. ' is not a positive decimal token: '"
-          + " .. tostring(s)})",
+      "    error('lockkit fencing: ' .. what .. ' is not a positive decimal token: ' .. tostring(s))",
       "  end",
       "  if above(s, '9223372036854775807') then",
-      "    return error({err = 'ERR lockkit fencing: ' .. what .. ' is above the long range: ' .. s})",
+      "    error('lockkit fencing: ' .. what .. ' is above the long range: ' .. s)",
       "  end",
       "  return s",
       "end",
