@@ -1,0 +1,106 @@
+package dev.lockkit.fencing.redis;
+
+import dev.lockkit.redis.testing.RedisCluster;
+import dev.lockkit.redis.testing.RedisServer;
+import dev.lockkit.redis.testing.Resp;
+import dev.lockkit.redis.testing.SharedServers;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import redis.clients.jedis.HostAndPort;
+
+/**
+ * The four ways the tests reach Redis: Lettuce and Jedis, each on the shared standalone server and on the shared
+ * three-master cluster. Clients are made on first use and closed by {@link #close()}.
+ */
+final class RedisTargets implements AutoCloseable {
+  enum Setup {
+    LETTUCE_STANDALONE,
+    LETTUCE_CLUSTER,
+    JEDIS_STANDALONE,
+    JEDIS_CLUSTER;
+
+    boolean cluster() {
+      return this == LETTUCE_CLUSTER || this == JEDIS_CLUSTER;
+    }
+  }
+
+  private final Map<Setup, RedisFencedValues> values = new EnumMap<>(Setup.class);
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+
+  synchronized RedisFencedValues values(Setup setup) {
+    return values.computeIfAbsent(setup, this::open);
+  }
+
+  private RedisFencedValues open(Setup setup) {
+    switch (setup) {
+      case LETTUCE_STANDALONE -> {
+        RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", server().port()));
+        StatefulRedisConnection<String, String> c = client.connect();
+        toClose.add(client::shutdown);
+        toClose.add(c);
+        return RedisFencedValues.onLettuce(c.sync());
+      }
+      case LETTUCE_CLUSTER -> {
+        RedisClusterClient client = RedisClusterClient.create(cluster().nodes().stream()
+            .map(n -> RedisURI.create("127.0.0.1", n.port())).toList());
+        StatefulRedisClusterConnection<String, String> c = client.connect();
+        toClose.add(client::shutdown);
+        toClose.add(c);
+        return RedisFencedValues.onLettuce(c.sync());
+      }
+      case JEDIS_STANDALONE -> {
+        redis.clients.jedis.RedisClient jedis = redis.clients.jedis.RedisClient.create("127.0.0.1", server().port());
+        toClose.add(jedis);
+        return RedisFencedValues.onJedis(jedis);
+      }
+      case JEDIS_CLUSTER -> {
+        Set<HostAndPort> seeds = cluster().nodes().stream().map(n -> new HostAndPort("127.0.0.1", n.port()))
+            .collect(Collectors.toSet());
+        redis.clients.jedis.RedisClusterClient jedis = redis.clients.jedis.RedisClusterClient.create(seeds);
+        toClose.add(jedis);
+        return RedisFencedValues.onJedis(jedis);
+      }
+      default -> throw new IllegalArgumentException(setup.toString());
+    }
+  }
+
+  /** A raw connection to the node that holds {@code key}. */
+  Resp nodeOf(Setup setup, String key) {
+    return setup.cluster() ? cluster().nodeOf(key).resp() : server().resp();
+  }
+
+  /** {@code SCRIPT FLUSH} on every node the setup talks to. */
+  void flushScripts(Setup setup) {
+    for (RedisServer node : setup.cluster() ? cluster().nodes() : List.of(server())) {
+      try (Resp r = node.resp()) {
+        r.call("SCRIPT", "FLUSH");
+      }
+    }
+  }
+
+  private static RedisServer server() {
+    return SharedServers.standalone();
+  }
+
+  private static RedisCluster cluster() {
+    return SharedServers.cluster();
+  }
+
+  @Override
+  public synchronized void close() throws Exception {
+    for (int i = toClose.size() - 1; i >= 0; i--) {
+      toClose.get(i).close();
+    }
+    toClose.clear();
+    values.clear();
+  }
+}
