@@ -16,6 +16,7 @@ import org.jspecify.annotations.Nullable;
 public class ClaimLostException extends IdempotencyException {
   private static final long serialVersionUID = 1L;
 
+  /** The token of the lost claim. */
   private final long fencingToken;
   private final transient @Nullable Object result;
 

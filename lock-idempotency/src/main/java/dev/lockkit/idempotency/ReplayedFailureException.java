@@ -8,7 +8,9 @@ package dev.lockkit.idempotency;
 public class ReplayedFailureException extends IdempotencyException {
   private static final long serialVersionUID = 1L;
 
+  /** The stored failure's type. */
   private final String failureType;
+  /** The stored failure's message. */
   private final String failureMessage;
 
   /**

@@ -55,7 +55,7 @@ public final class MemoryIdempotencyStore implements IdempotencyStore {
 
   @Override
   public ClaimResult claim(String key, String fingerprint, long fence, Duration ttl) {
-    check(key, fence, ttl);
+    check(key, fence, ttl, "ttl");
     Checks.notNull(fingerprint, "fingerprint");
     long now = nanoTime.getAsLong();
     AtomicReference<@Nullable ClaimResult> result = new AtomicReference<>();
@@ -71,7 +71,7 @@ public final class MemoryIdempotencyStore implements IdempotencyStore {
 
   @Override
   public boolean complete(String key, long fence, Outcome outcome, Duration retention) {
-    check(key, fence, retention);
+    check(key, fence, retention, "retention");
     Checks.notNull(outcome, "outcome");
     long now = nanoTime.getAsLong();
     boolean[] done = new boolean[1];
@@ -175,9 +175,9 @@ public final class MemoryIdempotencyStore implements IdempotencyStore {
     map.entrySet().removeIf(e -> expired.test(e.getValue()));
   }
 
-  private static void check(String key, long fence, Duration ttl) {
+  private static void check(String key, long fence, Duration ttl, String what) {
     Checks.notNull(key, "key");
     Checks.argument(fence > 0, "fence must be positive, was %s", fence);
-    Checks.atLeastOneMilli(ttl, "ttl");
+    Checks.atLeastOneMilli(ttl, what);
   }
 }

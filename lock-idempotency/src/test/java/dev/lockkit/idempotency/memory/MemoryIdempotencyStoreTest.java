@@ -62,7 +62,7 @@ class MemoryIdempotencyStoreTest {
     assertThatThrownBy(() -> store.claim("k", "fp", 1, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
     assertThatThrownBy(() -> store.complete("k", 1, Outcome.success(new byte[0]), Duration.ofNanos(1)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("retention");
     assertThatThrownBy(() -> new MemoryIdempotencyStore(null)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("nanoTime");
   }
