@@ -38,7 +38,9 @@ import org.jspecify.annotations.Nullable;
  * the data source and given back with its auto-commit and isolation as they were. A write locks the key's row
  * with {@code SELECT ... FOR UPDATE}, decides in Java (by {@link ClaimResult#decide} for a claim), and updates,
  * inserts or deletes it; two first inserts of one key meet at the primary key, and the loser (SQL state {@code
- * 23505}) runs again and finds the winner's row.
+ * 23505}) runs again and finds the winner's row. The store commits its own transactions: give it a data source
+ * whose connections are not bound to the caller's transaction (not a transaction-aware proxy), or it would commit
+ * the caller's work with its own.
  *
  * <p><b>Expiry</b> is the column {@code expires_at}, set from the database's clock (PostgreSQL's {@code
  * clock_timestamp()}, H2's {@code CURRENT_TIMESTAMP}) plus the time to live in milliseconds, rounded up; a row
@@ -51,7 +53,9 @@ import org.jspecify.annotations.Nullable;
  * 'UTF8')} in PostgreSQL or {@code UTF8TOSTRING(column)} in H2. Fences are {@code BIGINT}.
  *
  * <p><b>Failures.</b> An {@link SQLException} becomes an {@link IdempotencyStoreException} naming the SQL state,
- * with the exception as its cause; timeouts are the data source's and the driver's. Thread-safe.
+ * with the exception as its cause; timeouts are the data source's and the driver's. A database that is neither
+ * PostgreSQL nor H2 gives an {@link IllegalArgumentException} on first use unless {@link Builder#dialect} names
+ * one. Thread-safe.
  */
 public final class JdbcIdempotencyStore implements IdempotencyStore {
   /** The records' table unless {@link Builder#recordTable} names another. */

@@ -59,10 +59,11 @@ interface Database extends AutoCloseable {
     };
   }
 
-  /** A PostgreSQL server of its own, stopped and its data removed on close. */
+  /** A PostgreSQL server of its own, its connections pooled, stopped and its data removed on close. */
   static Database postgres() {
     PostgresServer server = PostgresServer.start();
-    DataSource dataSource = server.dataSource();
+    ConnectionPool pool = new ConnectionPool(server.dataSource());
+    DataSource dataSource = pool.dataSource();
     return new Database() {
       @Override
       public DataSource dataSource() {
@@ -76,6 +77,7 @@ interface Database extends AutoCloseable {
 
       @Override
       public void close() {
+        pool.close();
         server.close();
       }
     };
