@@ -1,0 +1,22 @@
+package dev.lockkit.idempotency.redis;
+
+import dev.lockkit.idempotency.contract.IdempotencyStoreContract;
+import dev.lockkit.idempotency.redis.RedisStores.Setup;
+import dev.lockkit.idempotency.spi.IdempotencyStore;
+import org.junit.jupiter.api.AfterAll;
+
+/** The store contract on {@link RedisIdempotencyStore} with Lettuce on the standalone server. */
+class LettuceStandaloneStoreContractTest extends IdempotencyStoreContract {
+  private static final RedisStores STORES = new RedisStores();
+  private static final RedisIdempotencyStore STORE = STORES.store(Setup.LETTUCE_STANDALONE);
+
+  @AfterAll
+  static void closeClient() throws Exception {
+    STORES.close();
+  }
+
+  @Override
+  protected IdempotencyStore store() {
+    return STORE;
+  }
+}
