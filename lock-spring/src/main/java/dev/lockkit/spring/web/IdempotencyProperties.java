@@ -1,6 +1,5 @@
 package dev.lockkit.spring.web;
 
-import dev.lockkit.idempotency.IdempotencyGuard;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -23,7 +22,7 @@ public class IdempotencyProperties {
    * How long a stored response is replayed to requests with its key, from when it was stored; also the longest
    * time a request may hold its key while being processed. At least 1ms. Default 24h.
    */
-  private Duration retention = IdempotencyGuard.DEFAULT_RETENTION;
+  private Duration retention = Duration.ofHours(24);
 
   /**
    * How long a request waits while another request with its key is being processed, before it gets 409 Conflict.

@@ -31,6 +31,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -140,6 +141,12 @@ class IdempotencyTestApp {
         throw new IllegalStateException("the test did not release the handler");
       }
       return "slow run " + run;
+    }
+
+    @PostMapping("/form/{id}")
+    @Idempotent
+    String form(@PathVariable("id") String id, @RequestParam("qty") int qty) {
+      return "run " + run(id) + ": " + qty;
     }
 
     /** 503 on the first run, 201 after. */

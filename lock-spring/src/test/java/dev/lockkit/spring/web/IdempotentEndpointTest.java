@@ -195,4 +195,47 @@ class IdempotentEndpointTest {
     assertThat(atTheLimit.statusCode()).isEqualTo(201);
     assertThat(endpoints.runs(id)).isEqualTo(1);
   }
+
+  @Test
+  void aFormIsFingerprintedByItsParameters() {
+    String id = id();
+    String key = UUID.randomUUID().toString();
+    String[] form = {"Content-Type", "application/x-www-form-urlencoded"};
+
+    HttpResponse<String> first = server.post("/form/" + id, key, "qty=2", form);
+    HttpResponse<String> replay = server.post("/form/" + id, key, "qty=2", form);
+    HttpResponse<String> other = server.post("/form/" + id, key, "qty=3", form);
+
+    assertThat(first.body()).isEqualTo("run 1: 2");
+    assertThat(replay.body()).isEqualTo("run 1: 2");
+    assertThat(replay.headers().firstValue(IdempotencyKeyFilter.REPLAYED_HEADER)).hasValue("true");
+    assertThat(other.statusCode()).isEqualTo(422);
+    assertThat(endpoints.runs(id)).isEqualTo(1);
+  }
+
+  @Test
+  void aMultipartBodyIsRefusedWith415() {
+    String id = id();
+
+    HttpResponse<String> response = server.post("/orders/" + id, UUID.randomUUID().toString(), "--b--",
+        "Content-Type", "multipart/form-data; boundary=b");
+
+    assertThat(response.statusCode()).isEqualTo(415);
+    assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    assertThat(endpoints.runs(id)).isZero();
+  }
+
+  @Test
+  void theHeaderGivenTwiceIsRefusedWith400() {
+    String id = id();
+    java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+            server.request("/orders/" + id, "k1", "x"), (name, value) -> true)
+        .header(IdempotencyKeyFilter.HEADER, "k2").build();
+
+    HttpResponse<String> response = server.send(request);
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).contains("given 2 times");
+    assertThat(endpoints.runs(id)).isZero();
+  }
 }
