@@ -2,7 +2,6 @@ package dev.lockkit.spring.web;
 
 import dev.lockkit.LockBackendException;
 import dev.lockkit.LockClient;
-import dev.lockkit.idempotency.ClaimLostException;
 import dev.lockkit.idempotency.DuplicatePolicy;
 import dev.lockkit.idempotency.FingerprintMismatchException;
 import dev.lockkit.idempotency.Fingerprints;
@@ -279,9 +278,6 @@ public final class IdempotencyKeyFilter extends OncePerRequestFilter
       Problems.send(request, response, HttpStatus.SERVICE_UNAVAILABLE, "The " + HEADER + " could not be checked"
           + " (the idempotency store or the lock server did not answer); retry later with the same key",
           retryAfter(Duration.ofSeconds(1)));
-    } else if (e instanceof ClaimLostException) {
-      // not reached: the guarded request writes the unstored response itself
-      throw e;
     } else {
       throw e;
     }

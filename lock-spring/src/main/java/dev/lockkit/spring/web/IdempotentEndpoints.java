@@ -170,10 +170,8 @@ final class IdempotentEndpoints {
     if (value.isEmpty()) {
       return otherwise;
     }
-    String resolved;
     try {
-      resolved = environment.resolveRequiredPlaceholders(value).strip();
-      return DurationStyle.detectAndParse(resolved);
+      return DurationStyle.detectAndParse(environment.resolveRequiredPlaceholders(value).strip());
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(where + ": " + attribute + " = \"" + value + "\" is not a duration such"
           + " as 0, 500ms, 10s or PT10S (" + e.getMessage() + ")", e);
