@@ -276,6 +276,24 @@ public final class IdempotencyGuard {
         + outcome.failureMessage() + " (replayed, not run again)", outcome.failureType(), outcome.failureMessage());
   }
 
+  /**
+   * Where the guard keeps its records.
+   *
+   * @return the store it was built with
+   */
+  public IdempotencyStore store() {
+    return store;
+  }
+
+  /**
+   * How long outcomes are replayed (and in-progress records live).
+   *
+   * @return the retention
+   */
+  public Duration retention() {
+    return retention;
+  }
+
   @Override
   public String toString() {
     return "IdempotencyGuard{retention=" + retention + ", duplicates=" + duplicates + ", lockNamePrefix=" + prefix

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -238,7 +239,11 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     long millis = millis(retention, "retention");
     return transactions.run("the complete of '" + key + "'", (c, d) -> {
       Statements sql = statements.get(d);
-      if (!isClaimOf(lockRecord(c, sql, key).live, fence)) {
+      StoredRecord live = lockRecord(c, sql, key).live;
+      if (isCompletedBy(live, fence)) {
+        return true; // this claim's outcome is stored already
+      }
+      if (!isClaimOf(live, fence)) {
         return false;
       }
       if (outcome.isSuccess()) {
@@ -248,6 +253,42 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
             key);
       }
       return true;
+    });
+  }
+
+  /** What an action did in the transaction of {@link #completeWithin}: its result and the outcome to store. */
+  record Done<R>(R result, Outcome outcome) {}
+
+  /** An action run inside the transaction of {@link #completeWithin}. */
+  interface InTransaction<R> {
+    Done<R> run(Connection transaction) throws SQLException;
+  }
+
+  /**
+   * One transaction that locks the record of {@code key}, checks that it is {@code IN_PROGRESS} under exactly
+   * {@code fence}, runs {@code action} on the same connection and stores its outcome as {@code COMPLETED}: the
+   * action's writes and the outcome commit together or not at all. The row lock keeps a takeover's claim
+   * waiting until this transaction ends; a claim taken over before it began fails it with {@code lost}.
+   */
+  <R> R completeWithin(String key, long fence, Duration retention, InTransaction<R> action,
+      Supplier<RuntimeException> lost) {
+    checkKey(key);
+    checkFence(fence);
+    long millis = millis(retention, "retention");
+    return transactions.runOnce("the transaction of '" + key + "'", (c, d) -> {
+      Statements sql = statements.get(d);
+      if (!isClaimOf(lockRecord(c, sql, key).live, fence)) {
+        throw lost.get();
+      }
+      Done<R> done = action.run(c);
+      Outcome outcome = done.outcome();
+      if (outcome.isSuccess()) {
+        update(c, sql.completeRecord, outcome.value(), null, null, millis, key);
+      } else {
+        update(c, sql.completeRecord, null, utf8(outcome.failureType()), utf8(outcome.failureMessage()), millis,
+            key);
+      }
+      return done.result();
     });
   }
 
@@ -350,6 +391,10 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
         return rs.getInt(2) != 1 ? TokenRow.EXPIRED : used ? TokenRow.USED : TokenRow.UNUSED;
       }
     }
+  }
+
+  private static boolean isCompletedBy(@Nullable StoredRecord live, long fence) {
+    return live != null && live.state() == RecordState.COMPLETED && live.fence() == fence;
   }
 
   private static boolean isClaimOf(@Nullable StoredRecord live, long fence) {

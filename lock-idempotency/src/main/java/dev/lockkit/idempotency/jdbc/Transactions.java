@@ -52,6 +52,21 @@ final class Transactions {
     }
   }
 
+  /**
+   * Runs {@code work} once (never again after a unique violation: it may hold an application's writes) and
+   * commits, or rolls back if it throws; an {@link SQLException} becomes an {@link IdempotencyStoreException}.
+   *
+   * @param what the operation and its key, for messages
+   */
+  <T> T runOnce(String what, Work<T> work) {
+    try (Connection c = dataSource.getConnection()) {
+      return inTransaction(c, work);
+    } catch (SQLException e) {
+      throw new IdempotencyStoreException(what + " failed with SQL state " + e.getSQLState() + ": "
+          + e.getMessage(), e);
+    }
+  }
+
   private <T> T inTransaction(Connection c, Work<T> work) throws SQLException {
     SqlDialect d = dialectOf(c);
     boolean autoCommit = c.getAutoCommit();

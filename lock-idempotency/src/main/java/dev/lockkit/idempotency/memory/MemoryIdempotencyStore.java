@@ -77,6 +77,10 @@ public final class MemoryIdempotencyStore implements IdempotencyStore {
     boolean[] done = new boolean[1];
     records.compute(key, (k, entry) -> {
       Entry live = live(entry, now);
+      if (live != null && live.record().state() == RecordState.COMPLETED && live.record().fence() == fence) {
+        done[0] = true; // this claim's outcome is stored already
+        return live;
+      }
       if (live == null || !isClaimOf(live.record(), fence)) {
         return live;
       }

@@ -93,11 +93,12 @@ final class Scripts {
   /**
    * KEYS: the record. ARGV: fence, retention in ms, kind ({@code success} or {@code failure}), then the value in
    * base64, or the failure's type and message. 1 if the record was {@code IN_PROGRESS} under exactly the fence
-   * and is now {@code COMPLETED}, else 0.
+   * and is now {@code COMPLETED}, or was {@code COMPLETED} under it already; else 0.
    */
   static final Script COMPLETE = Script.of("complete", String.join("\n",
       "local f = fence(ARGV[1], 'the fence')",
       "local r = record(KEYS[1])",
+      "if r and r[1] == 'COMPLETED' and r[3] == f then return 1 end",
       "if not r or r[1] ~= 'IN_PROGRESS' or r[3] ~= f then return 0 end",
       "if ARGV[3] == 'success' then",
       "  redis.call('HSET', KEYS[1], 'state', 'COMPLETED', 'value', ARGV[4])",

@@ -54,15 +54,17 @@ public interface IdempotencyStore {
   /**
    * Stores the outcome of the claim under {@code fence}: a fenced write. If the live record of {@code key} is
    * {@code IN_PROGRESS} with a fence exactly equal to {@code fence}, replaces it with {@code COMPLETED} (same
-   * fingerprint, same fence, {@code outcome}) living {@code retention} from now, and returns true. Otherwise
-   * (no live record, a completed one, another fence: the claim was taken over or expired) writes nothing and
-   * returns false.
+   * fingerprint, same fence, {@code outcome}) living {@code retention} from now, and returns true. If it is
+   * {@code COMPLETED} already under exactly {@code fence}, writes nothing and returns true: this claim's outcome
+   * is stored (a retried call whose first answer was lost, or an outcome committed in the action's own
+   * transaction, as {@link dev.lockkit.idempotency.jdbc.JdbcIdempotency} does). Otherwise (no live record,
+   * another fence: the claim was taken over or expired) writes nothing and returns false.
    *
    * @param key the store key
    * @param fence the fence the caller claimed under, positive
    * @param outcome the outcome to store
    * @param retention how long the completed record is replayed, positive
-   * @return true if stored, false if the caller no longer holds the claim
+   * @return true if this claim's outcome is stored, false if the caller no longer holds the claim
    * @throws dev.lockkit.idempotency.IdempotencyStoreException if the store cannot be reached
    */
   boolean complete(String key, long fence, Outcome outcome, Duration retention);

@@ -135,11 +135,16 @@ public abstract class StoreRecordsContract {
   }
 
   @Test
-  void aSecondCompleteUnderTheSameFenceIsRefusedAndKeepsTheFirstOutcome() {
+  void aSecondCompleteUnderTheSameFenceSaysStoredAndKeepsTheFirstOutcome() {
+    // a retried complete whose first answer was lost, or an outcome committed in the action's own transaction
+    // (JdbcIdempotency): the claim's outcome is stored, so the caller must not be told its claim was lost
     String key = key();
     store.claim(key, "fp", 7, LONG);
     store.complete(key, 7, success("first"), LONG);
-    assertThat(store.complete(key, 7, success("second"), LONG)).isFalse();
+    assertThat(store.complete(key, 7, success("second"), LONG)).isTrue();
+    assertThat(store.find(key)).contains(StoredRecord.completed("fp", 7, success("first")));
+    store.claim(key, "fp", 8, LONG);   // a completed record is never taken over
+    assertThat(store.complete(key, 8, success("newer"), LONG)).isFalse();
     assertThat(store.find(key)).contains(StoredRecord.completed("fp", 7, success("first")));
   }
 
