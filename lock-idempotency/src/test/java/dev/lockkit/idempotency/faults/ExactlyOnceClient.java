@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,7 @@ import org.slf4j.LoggerFactory;
 public final class ExactlyOnceClient {
   private static final Logger log = LoggerFactory.getLogger(ExactlyOnceClient.class);
   private static final Duration MAX_WAIT = Duration.ofSeconds(3);
+  private static final Duration CONNECT_WAIT = Duration.ofSeconds(30);
   private static final Duration GO_WAIT = Duration.ofSeconds(120);
 
   private ExactlyOnceClient() {}
@@ -43,9 +45,9 @@ public final class ExactlyOnceClient {
         PooledDataSource pool = new PooledDataSource(settings.jdbcUrl())) {
       for (GuardKind kind : settings.guards()) {
         GuardUnderTest.Action action = new GuardUnderTest.Action(settings.clientName(), settings.action(), out, kind);
-        guards.add(kind == GuardKind.FENCED
+        guards.add(connect(() -> kind == GuardKind.FENCED
             ? new FencedGuard(settings.redisUri(), pool.dataSource(), settings.lease(), MAX_WAIT, action)
-            : new UnfencedGuard(settings.redisUri(), pool.dataSource(), settings.lease(), MAX_WAIT, action));
+            : new UnfencedGuard(settings.redisUri(), pool.dataSource(), settings.lease(), MAX_WAIT, action)));
       }
       out.write(ResultLine.of(ResultLine.Type.READY));
       long startMillis = awaitGo(settings);
@@ -69,6 +71,25 @@ public final class ExactlyOnceClient {
     } finally {
       for (GuardUnderTest g : guards) {
         g.close();
+      }
+    }
+  }
+
+  /**
+   * Connects a guard, again and again for up to {@link #CONNECT_WAIT}: three JVMs starting at once on two cores
+   * can miss lockkit's first connection timeout (its command timeout, 2/3 of the lease). Not part of the run.
+   */
+  private static GuardUnderTest connect(Supplier<GuardUnderTest> connect) throws InterruptedException {
+    long until = System.nanoTime() + CONNECT_WAIT.toNanos();
+    while (true) {
+      try {
+        return connect.get();
+      } catch (RuntimeException e) {
+        if (System.nanoTime() - until > 0) {
+          throw e;
+        }
+        log.info("Connecting failed, again in a moment: {}", e.toString());
+        TimeUnit.MILLISECONDS.sleep(100);
       }
     }
   }

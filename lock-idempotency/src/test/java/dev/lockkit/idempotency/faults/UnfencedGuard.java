@@ -38,7 +38,12 @@ final class UnfencedGuard implements GuardUnderTest {
     RedisURI uri = RedisURI.create(redisUri);
     uri.setTimeout(Duration.ofSeconds(1));
     this.client = RedisClient.create(uri);
-    this.connection = client.connect();
+    try {
+      this.connection = client.connect();
+    } catch (RuntimeException e) {
+      client.shutdown();
+      throw e;
+    }
     this.redis = connection.sync();
     this.db = db;
     this.lease = lease;
