@@ -92,7 +92,7 @@ class IdempotencyFaultsTest {
 
   @Test
   void withoutFaultsEveryKeyHasOneEffectAndOneAnswer() throws Exception {
-    Map<GuardKind, ExactlyOnceReport> reports = run("none", postgres.port(), run -> {});
+    Map<GuardKind, ExactlyOnceReport> reports = run("none", postgres.port(), run -> 0);
 
     // retries are not asserted: on a loaded 2-core machine a command may time out, or a lease lapse, with no fault
     assertThat(reports.get(GuardKind.UNFENCED).hangs()).as("%s", reports).isZero();
@@ -110,18 +110,22 @@ class IdempotencyFaultsTest {
         signals.freeze(run.child(victim).pid(), FREEZE);
         run.awaitAnswers(victim, RECOVERED, Duration.ofSeconds(30));
       } while (run.elapsed().plus(FREEZE).plusSeconds(1).compareTo(WORKLOAD) < 0);
+      return i;
     });
   }
 
   @Test
   void aRedisRestartLosesTheLocksButNoKeyRunsTwice() throws Exception {
     run("Redis restarted (stop, start on its port) during an action", postgres.port(), run -> {
+      int restarts = 0;
       do {
         run.awaitAnyAction(Duration.ofSeconds(30));
         redis.stop();
         redis.start();
+        restarts++;
         run.awaitAnswers(-1, RECOVERED, Duration.ofSeconds(30));
       } while (run.elapsed().plus(LEASE.multipliedBy(2)).compareTo(WORKLOAD) < 0);
+      return restarts;
     });
   }
 
@@ -132,12 +136,14 @@ class IdempotencyFaultsTest {
     Duration blackhole = LEASE.multipliedBy(2);
     run("PostgreSQL connections reset during an action, blackholed " + blackhole.toMillis() + " ms then reset",
         proxy.port(), run -> {
+          int drops = 0;
           do {
             run.awaitAnyAction(Duration.ofSeconds(30));
             proxy.resetAll();
             run.awaitAnswers(-1, 3, Duration.ofSeconds(30));
             run.awaitAnyAction(Duration.ofSeconds(30));
             proxy.blackhole();
+            drops++;
             try {
               TimeUnit.NANOSECONDS.sleep(blackhole.toNanos()); // the partition's length
             } finally {
@@ -146,20 +152,22 @@ class IdempotencyFaultsTest {
             }
             run.awaitAnswers(-1, RECOVERED, Duration.ofSeconds(30));
           } while (run.elapsed().plus(blackhole).plusSeconds(1).compareTo(WORKLOAD) < 0);
+          return drops;
         });
   }
 
-  /** What the test does to a running workload. */
+  /** What the test does to a running workload; returns how many times it struck. */
   @FunctionalInterface
   private interface Fault {
-    void apply(ExactlyOnceRun run) throws Exception;
+    int apply(ExactlyOnceRun run) throws Exception;
   }
 
   /**
    * Runs both guards under {@code fault}, checks them, adds their rows to the table, asserts the fenced guard's
    * zeros and returns both reports.
    */
-  private Map<GuardKind, ExactlyOnceReport> run(String fault, int postgresPort, Fault faultAction) throws Exception {
+  private Map<GuardKind, ExactlyOnceReport> run(String faultName, int postgresPort, Fault faultAction)
+      throws Exception {
     String runId = "run" + RUNS.incrementAndGet() + "x" + Long.toString(System.nanoTime() % 100_000, 36);
     Duration interval = WORKLOAD.dividedBy((KEYS + BATCH - 1) / BATCH);
     List<GuardKind> guards = List.of(GuardKind.FENCED, GuardKind.UNFENCED);
@@ -168,7 +176,8 @@ class IdempotencyFaultsTest {
         UrlPostgres.jdbcUrl(postgresPort), results, go));
     resources.add(0, run);
     run.go();
-    faultAction.apply(run);
+    int times = faultAction.apply(run);
+    String fault = times > 1 ? faultName + ", x" + times : faultName;
     run.awaitEnd(BOUND.minus(run.elapsed()));
 
     Map<String, List<String>> effects = Effects.byKey(pool.dataSource(), runId);
