@@ -3,8 +3,11 @@ package dev.lockkit.jmh.probes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.lockkit.jmh.Contender;
+import dev.lockkit.jmh.IdempotencyContender;
 import dev.lockkit.jmh.LockHandle;
 import dev.lockkit.jmh.servers.Servers;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -105,6 +108,36 @@ class ProbesSmokeTest {
         assertThat(cost.opsPerSecond()).as("%s lock and unlock rate", c).isPositive();
       }
     }
+  }
+
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void theIdempotencyGuardsCommandsPerRequestAreCounted() throws Exception {
+    Map<IdempotencyContender, IdempotencyCostProbe.Cost> costs = new EnumMap<>(IdempotencyContender.class);
+    for (IdempotencyContender c : IdempotencyContender.values()) {
+      costs.put(c, IdempotencyCostProbe.measure(c, 50));
+    }
+    IdempotencyCostProbe.Cost bare = costs.get(IdempotencyContender.BARE);
+    IdempotencyCostProbe.Cost unfenced = costs.get(IdempotencyContender.UNFENCED);
+    IdempotencyCostProbe.Cost guard = costs.get(IdempotencyContender.GUARD_REDIS);
+    IdempotencyCostProbe.Cost replay = costs.get(IdempotencyContender.REPLAY);
+    // the client-side schemes send exactly what they are written to send, nothing in scripts
+    assertThat(bare.sent()).isEqualTo(Map.of("INCR", 1.0));
+    assertThat(bare.inScripts()).isEmpty();
+    assertThat(unfenced.sent()).isEqualTo(Map.of("SET", 2.0, "INCR", 1.0));
+    assertThat(unfenced.inScripts()).isEmpty();
+    // the guard: scripts (lock, claim, complete, release) and the action once per request
+    assertThat(guard.sent()).containsEntry("INCR", 1.0).containsKey("EVALSHA");
+    assertThat(guard.inScripts()).isNotEmpty();
+    assertThat(guard.roundTrips()).isGreaterThan(unfenced.roundTrips());
+    assertThat(unfenced.roundTrips()).isGreaterThan(bare.roundTrips());
+    assertThat(guard.serverCommands()).isGreaterThan(guard.roundTrips());
+    // a replay runs no action
+    assertThat(replay.sent()).doesNotContainKey("INCR").containsKey("EVALSHA");
+    costs.forEach((c, cost) -> {
+      assertThat(cost.roundTrips()).as("%s round trips", c).isPositive();
+      assertThat(cost.micros()).as("%s time per request", c).isPositive();
+    });
   }
 
   @Test
