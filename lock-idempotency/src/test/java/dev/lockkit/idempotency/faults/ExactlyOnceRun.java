@@ -95,19 +95,22 @@ final class ExactlyOnceRun implements AutoCloseable {
     return children.size();
   }
 
-  /** Waits until client {@code index} reports an action starting after this call (so one is running now). */
-  void awaitAction(int index, Duration atMost) {
+  /**
+   * Waits until client {@code index} reports an action starting after this call (so one is running now). False
+   * if none came within {@code atMost}, or the clients all exited: the workload is over, and the fault's loop ends.
+   */
+  boolean awaitAction(int index, Duration atMost) {
     ResultTail tail = tails.get(index);
     tail.poll();
-    await("an action of client " + index).atMost(atMost).pollDelay(Duration.ZERO).pollInterval(POLL)
-        .until(() -> tail.poll().stream().anyMatch(l -> l.type() == ResultLine.Type.ACT));
+    return paced("an action of client " + index, atMost, POLL,
+        () -> tail.poll().stream().anyMatch(l -> l.type() == ResultLine.Type.ACT));
   }
 
-  /** Waits until any client reports an action starting after this call; returns its index. */
+  /** Waits until any client reports an action starting after this call; returns its index, -1 as above. */
   int awaitAnyAction(Duration atMost) {
     tails.forEach(ResultTail::poll);
     int[] found = {-1};
-    await("an action of any client").atMost(atMost).pollDelay(Duration.ZERO).pollInterval(POLL).until(() -> {
+    paced("an action of any client", atMost, POLL, () -> {
       for (int c = 0; c < tails.size(); c++) {
         if (tails.get(c).poll().stream().anyMatch(l -> l.type() == ResultLine.Type.ACT)) {
           found[0] = c;
@@ -119,8 +122,11 @@ final class ExactlyOnceRun implements AutoCloseable {
     return found[0];
   }
 
-  /** Waits until the clients other than {@code except} (-1: all) answered {@code more} requests more. */
-  void awaitAnswers(int except, int more, Duration atMost) {
+  /**
+   * Waits until the clients other than {@code except} (-1: all) answered {@code more} requests more; false as
+   * {@link #awaitAction}. These waits pace the faults; whether the clients recovered is the checker's question.
+   */
+  boolean awaitAnswers(int except, int more, Duration atMost) {
     IntFunction<Long> answers = c -> {
       tails.get(c).poll();
       return tails.get(c).count(ResultLine.Type.ANSWER);
@@ -130,13 +136,35 @@ final class ExactlyOnceRun implements AutoCloseable {
       before += c == except ? 0 : answers.apply(c);
     }
     long target = before + more;
-    await("answers of the clients").atMost(atMost).pollInterval(Duration.ofMillis(20)).until(() -> {
+    return paced("answers of the clients", atMost, Duration.ofMillis(20), () -> {
       long now = 0;
       for (int c = 0; c < tails.size(); c++) {
         now += c == except ? 0 : answers.apply(c);
       }
       return now >= target;
     });
+  }
+
+  /**
+   * Waits for {@code condition}; false, logged, if it did not hold within {@code atMost} or every client exited
+   * first (on a loaded machine the last keys can be answered before a fault's next step).
+   */
+  private boolean paced(String what, Duration atMost, Duration poll,
+      java.util.concurrent.Callable<Boolean> condition) {
+    boolean[] held = {false};
+    try {
+      await(what).atMost(atMost).pollDelay(Duration.ZERO).pollInterval(poll).until(() -> {
+        held[0] = condition.call();
+        return held[0] || children.stream().noneMatch(ChildJvm::isAlive);
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      log.info("No {} within {}; the fault's loop ends", what, atMost);
+      return false;
+    }
+    if (!held[0]) {
+      log.info("The clients exited before {}; the fault's loop ends", what);
+    }
+    return held[0];
   }
 
   /**

@@ -105,10 +105,15 @@ class IdempotencyFaultsTest {
     run("client JVM SIGSTOP " + FREEZE.toMillis() + " ms inside an action", postgres.port(), run -> {
       int i = 0;
       do {
-        int victim = i++ % run.clients();
-        run.awaitAction(victim, Duration.ofSeconds(30));
+        int victim = i % run.clients();
+        if (!run.awaitAction(victim, Duration.ofSeconds(30))) {
+          break;
+        }
+        i++;
         signals.freeze(run.child(victim).pid(), FREEZE);
-        run.awaitAnswers(victim, RECOVERED, Duration.ofSeconds(30));
+        if (!run.awaitAnswers(victim, RECOVERED, Duration.ofSeconds(30))) {
+          break;
+        }
       } while (run.elapsed().plus(FREEZE).plusSeconds(1).compareTo(WORKLOAD) < 0);
       return i;
     });
@@ -119,11 +124,15 @@ class IdempotencyFaultsTest {
     run("Redis restarted (stop, start on its port) during an action", postgres.port(), run -> {
       int restarts = 0;
       do {
-        run.awaitAnyAction(Duration.ofSeconds(30));
+        if (run.awaitAnyAction(Duration.ofSeconds(30)) < 0) {
+          break;
+        }
         redis.stop();
         redis.start();
         restarts++;
-        run.awaitAnswers(-1, RECOVERED, Duration.ofSeconds(30));
+        if (!run.awaitAnswers(-1, RECOVERED, Duration.ofSeconds(30))) {
+          break;
+        }
       } while (run.elapsed().plus(LEASE.multipliedBy(2)).compareTo(WORKLOAD) < 0);
       return restarts;
     });
@@ -138,19 +147,24 @@ class IdempotencyFaultsTest {
         proxy.port(), run -> {
           int drops = 0;
           do {
-            run.awaitAnyAction(Duration.ofSeconds(30));
+            if (run.awaitAnyAction(Duration.ofSeconds(30)) < 0) {
+              break;
+            }
             proxy.resetAll();
-            run.awaitAnswers(-1, 3, Duration.ofSeconds(30));
-            run.awaitAnyAction(Duration.ofSeconds(30));
-            proxy.blackhole();
             drops++;
+            if (!run.awaitAnswers(-1, 3, Duration.ofSeconds(30)) || run.awaitAnyAction(Duration.ofSeconds(30)) < 0) {
+              break;
+            }
+            proxy.blackhole();
             try {
               TimeUnit.NANOSECONDS.sleep(blackhole.toNanos()); // the partition's length
             } finally {
               proxy.resetAll();
               proxy.pass();
             }
-            run.awaitAnswers(-1, RECOVERED, Duration.ofSeconds(30));
+            if (!run.awaitAnswers(-1, RECOVERED, Duration.ofSeconds(30))) {
+              break;
+            }
           } while (run.elapsed().plus(blackhole).plusSeconds(1).compareTo(WORKLOAD) < 0);
           return drops;
         });
@@ -177,6 +191,10 @@ class IdempotencyFaultsTest {
     resources.add(0, run);
     run.go();
     int times = faultAction.apply(run);
+    if (!faultName.equals("none")) {
+      assertThat(times).as("times the fault struck (%s): a run it never struck proves nothing", faultName)
+          .isPositive();
+    }
     String fault = times > 1 ? faultName + ", x" + times : faultName;
     run.awaitEnd(BOUND.minus(run.elapsed()));
 
