@@ -45,12 +45,25 @@ public final class TestTempDir implements LauncherSessionListener {
     } catch (IOException | UncheckedIOException e) {
       // a file still open by a server that outlives the session: the next build's clean takes it
     }
+    Path parent = dir.getParent();
+    if (isMark(parent)) {
+      // a fork's own directory under target/test-tmp: the last fork to end removes the shared parent too
+      parent.toFile().delete();
+    }
   }
 
-  /** The temporary directory if the build set it to one of its own, never the machine's /tmp. */
+  /**
+   * The temporary directory if the build set it to one of its own, never the machine's /tmp: {@code test-tmp},
+   * or a directory in it (a module whose tests run in several JVMs gives each its own, as one JVM's end must not
+   * remove files another still uses).
+   */
   private static Path ours() {
     String tmp = System.getProperty("java.io.tmpdir", "");
     Path dir = Path.of(tmp);
-    return dir.getFileName() != null && dir.getFileName().toString().equals(MARK) ? dir : null;
+    return isMark(dir) || isMark(dir.getParent()) ? dir : null;
+  }
+
+  private static boolean isMark(Path dir) {
+    return dir != null && dir.getFileName() != null && dir.getFileName().toString().equals(MARK);
   }
 }
