@@ -11,6 +11,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
@@ -19,6 +20,12 @@ import org.redisson.Redisson;
 import org.redisson.api.RLock;
 import org.redisson.api.RedissonClient;
 import org.redisson.config.Config;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.SetParams;
+import redis.clients.jedis.providers.PooledConnectionProvider;
 
 /**
  * Every lock implementation the benchmarks compare, each able to create its client: one line per peer (as
@@ -153,6 +160,47 @@ public enum Contender {
         public void close() {
           connection.close();
           client.shutdown();
+        }
+      };
+    }
+  },
+  /**
+   * {@link #FLOOR_LETTUCE} on Jedis: {@code SET NX PX} and the {@code EVALSHA} compare-and-delete on the calling
+   * thread, each command on a connection of a pool as large as lockkit's Jedis driver's (64), so that every
+   * thread has its own. What lockkit on Jedis is measured against.
+   */
+  FLOOR_JEDIS {
+    @Override
+    public Instance create() {
+      java.net.URI uri = java.net.URI.create(Servers.redisUri());
+      GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+      pool.setMaxTotal(64);
+      pool.setMaxIdle(64);
+      pool.setJmxEnabled(false);
+      DefaultJedisClientConfig config = DefaultJedisClientConfig.builder().build();
+      // the constructor on a provider is protected in Jedis 7 (JedisPooled is gone in 8): a subclass reaches it
+      UnifiedJedis jedis = new UnifiedJedis(new PooledConnectionProvider(
+          new HostAndPort(uri.getHost(), uri.getPort()), config, pool), config.getRedisProtocol()) {};
+      String sha = jedis.scriptLoad(
+          "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end");
+      SetParams nxPx = SetParams.setParams().nx().px(30_000);
+      return new Instance() {
+        @Override
+        public LockHandle lock(String name) {
+          String key = "floor:{" + name + "}";
+          java.util.List<String> keys = java.util.List.of(key);
+          return () -> {
+            String token = UUID.randomUUID().toString();
+            while (jedis.set(key, token, nxPx) == null) {
+              Thread.onSpinWait();
+            }
+            return () -> jedis.evalsha(sha, keys, java.util.List.of(token));
+          };
+        }
+
+        @Override
+        public void close() {
+          jedis.close();
         }
       };
     }
