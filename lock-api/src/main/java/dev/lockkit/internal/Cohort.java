@@ -50,6 +50,11 @@ final class Cohort {
   private boolean releasing;
   /** The acquisition in flight ({@link #pendingHold}) found the lock held by another owner. */
   private boolean pendingSeenHeld;
+  /**
+   * The lock went back to the server with threads of this client still queued: the next acquisition yields to
+   * other clients' waiters ({@link dev.lockkit.spi.AcquireRequest#yieldsToWaiters()}).
+   */
+  private boolean yieldNext;
 
   Cohort(CoreLockClient client, CoreLock lock, Terms terms) {
     this.client = client;
@@ -89,12 +94,12 @@ final class Cohort {
       }
     });
     if (start != null) {
-      startRemote(start, waits);
+      startRemote(start, waits, false);
     }
   }
 
-  private void startRemote(Hold attempt, boolean waits) {
-    CompletableFuture<BackendLease> remote = client.acquireRemote(lock, attempt, waits);
+  private void startRemote(Hold attempt, boolean waits, boolean yields) {
+    CompletableFuture<BackendLease> remote = client.acquireRemote(lock, attempt, waits, yields);
     boolean stale;
     synchronized (this) {
       stale = pendingHold != attempt;
@@ -198,7 +203,7 @@ final class Cohort {
       first.releaseQuietly(); // the waiter gave up as the lock was won: the next one may take it
     }
     if (restart != null) {
-      startRemote(restart, true);
+      startRemote(restart, true, false);
     }
   }
 
@@ -240,6 +245,9 @@ final class Cohort {
         handoffs = 0;
         releasing = true;
         toRelease = current;
+        // threads of this client still wait: the lock goes to other processes' waiters first (the bound of the
+        // hand-offs would mean little if this client's next thread, awake, took it back at once)
+        yieldNext = hasLive();
       }
     }
     if (passed != null) {
@@ -296,14 +304,17 @@ final class Cohort {
 
   private void releasedRemotely() {
     Hold start = null;
+    boolean yields;
     synchronized (this) {
       releasing = false;
+      yields = yieldNext;
+      yieldNext = false;
       if (!queue.isEmpty() && holder == null && pendingHold == null) {
         start = pendingHold = newHold();
       }
     }
     if (start != null) {
-      startRemote(start, true);
+      startRemote(start, true, yields);
     }
   }
 
@@ -322,7 +333,7 @@ final class Cohort {
       }
     }
     if (start != null) {
-      startRemote(start, true);
+      startRemote(start, true, false);
     }
   }
 
@@ -345,6 +356,16 @@ final class Cohort {
   /** Threads waiting in the local queue; for tests. */
   synchronized int queued() {
     return (int) queue.stream().filter(w -> !w.result().isDone()).count();
+  }
+
+  // guarded by this
+  private boolean hasLive() {
+    for (Waiter w : queue) {
+      if (!w.result().isDone()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // guarded by this

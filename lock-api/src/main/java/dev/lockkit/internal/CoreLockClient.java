@@ -249,7 +249,7 @@ public final class CoreLockClient implements LockClient {
   private void attemptDirectly(CoreLock lock, Terms terms, CompletableFuture<@Nullable Tenure> result,
       boolean waits, @Nullable Thread thread, Waiting waiting) {
     Hold hold = new Hold(this, lock, terms, waiting, null);
-    CompletableFuture<BackendLease> attempt = acquireRemote(lock, hold, waits);
+    CompletableFuture<BackendLease> attempt = acquireRemote(lock, hold, waits, false);
     attempt.whenComplete((lease, failure) -> {
       if (failure != null) {
         result.completeExceptionally(translate(failure, lock));
@@ -284,13 +284,16 @@ public final class CoreLockClient implements LockClient {
     });
   }
 
-  /** Asks the backend for the lock on behalf of {@code hold}; a backend that throws gives a failed future. */
-  CompletableFuture<BackendLease> acquireRemote(CoreLock lock, Hold hold, boolean waits) {
+  /**
+   * Asks the backend for the lock on behalf of {@code hold}; a backend that throws gives a failed future.
+   * {@code yields}: see {@link AcquireRequest#yieldsToWaiters()}.
+   */
+  CompletableFuture<BackendLease> acquireRemote(CoreLock lock, Hold hold, boolean waits, boolean yields) {
     if (state.get() != OPEN) {
       return CompletableFuture.failedFuture(closedWhileWaiting());
     }
     AcquireRequest request = new AcquireRequest(
-        options.namespace(), lock.name(), Tokens.next(), hold.terms().options().leaseTime(), waits, hold);
+        options.namespace(), lock.name(), Tokens.next(), hold.terms().options().leaseTime(), waits, hold, yields);
     try {
       return backend.acquire(request);
     } catch (RuntimeException e) {

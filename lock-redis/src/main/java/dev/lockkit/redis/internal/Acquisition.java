@@ -20,12 +20,24 @@ import org.slf4j.LoggerFactory;
  * holder's remaining lease time has passed; never a polling loop. Wake-ups that arrive while a try is in
  * flight are folded into one more try. The first try that finds the lock held tells the client
  * ({@link dev.lockkit.spi.LeaseEvents#seenHeld()}) before the acquisition waits.
+ *
+ * <p>A waiting acquisition is announced on the server while it waits ({@link Scripts#ACQUIRE}), and takes its
+ * announcement back if it gives up. One that yields ({@link AcquireRequest#yieldsToWaiters()}) leaves a free lock
+ * to the announced waiters of other clients for at most {@link #YIELD_NANOS}; then it asks as any other.
  */
 final class Acquisition {
   private static final Logger log = LoggerFactory.getLogger(Acquisition.class);
   private static final long MIN_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final long CLEAN_UP_PAUSE_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
   private static final long CLEAN_UP_PAUSE_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+  /**
+   * How long a yielding acquisition leaves a free lock to other clients' announced waiters: ample for a woken
+   * waiter to ask (a pub/sub message and one round trip, well under a millisecond on a healthy network), short
+   * enough that a waiter that died announced costs little.
+   */
+  static final long YIELD_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  private static final long WON = 1L;
+  private static final long YIELDED = 2L;
 
   private final RedisBackend backend;
   private final AcquireRequest request;
@@ -38,12 +50,20 @@ final class Acquisition {
   private boolean joined;
   private boolean seenHeld;
   private @Nullable ScheduledFuture<?> recheck;
+  /** This acquisition has announced itself on the server as a waiter. */
+  private boolean announced;
+  /** Still yielding to other clients' waiters. */
+  private boolean yields;
+  /** When yielding ends ({@link System#nanoTime()}), once it has begun. */
+  private long yieldEndsAt;
+  private boolean yieldBegun;
 
   Acquisition(RedisBackend backend, AcquireRequest request, CompletableFuture<BackendLease> result) {
     this.backend = backend;
     this.request = request;
     this.keys = RedisKeys.of(request.namespace(), request.name());
     this.result = result;
+    this.yields = request.yieldsToWaiters() && request.waits();
   }
 
   void start() {
@@ -65,6 +85,9 @@ final class Acquisition {
   }
 
   private void attempt() {
+    boolean yielding;
+    boolean wasAnnounced;
+    long sentAt = System.nanoTime();
     synchronized (this) {
       if (result.isDone()) {
         return;
@@ -76,9 +99,14 @@ final class Acquisition {
       inFlight = true;
       again = false;
       cancelRecheck();
+      if (yields && yieldBegun && sentAt - yieldEndsAt >= 0) {
+        yields = false; // the announced waiters had their chance
+      }
+      yielding = yields;
+      wasAnnounced = announced;
     }
-    long sentAt = System.nanoTime();
-    RedisBackend.Try attempt = backend.tryAcquire(keys, request.ownerToken(), request.leaseTime());
+    RedisBackend.Try attempt = backend.tryAcquire(keys, request.ownerToken(), request.leaseTime(), yielding,
+        wasAnnounced, request.waits());
     // tracked until its outcome is handled: a win nobody wants any more is released inside outcome(...)
     backend.track(attempt.answer().whenComplete((reply, failure) -> outcome(attempt, sentAt, reply, failure)));
   }
@@ -100,7 +128,7 @@ final class Acquisition {
           + "script from " + backend.describe(), null));
       return;
     }
-    if (reply.get(0) == 1L) {
+    if (reply.get(0) == WON) {
       won(new RedisLease(backend, keys, request.ownerToken(), reply.get(1), sentAt));
       return;
     }
@@ -108,10 +136,16 @@ final class Acquisition {
       backend.deliver(() -> result.complete(null));
       return;
     }
+    boolean yielded = reply.get(0) == YIELDED;
     boolean first;
     synchronized (this) {
       first = !seenHeld;
       seenHeld = true;
+      announced = true;
+      if (yielded && !yieldBegun) {
+        yieldBegun = true;
+        yieldEndsAt = sentAt + YIELD_NANOS;
+      }
     }
     if (first) {
       // the client reports a timed acquisition as "stayed held" only from here on; outside this monitor,
@@ -128,9 +162,15 @@ final class Acquisition {
         subscribed = backend.subscriptions().join(keys.channel(), this);
       } else if (!retry) {
         long pttl = reply.get(1);
-        // -2: gone already; -1: a key without TTL, not ours to judge: look again after a command timeout
-        long delay = pttl >= 0 ? TimeUnit.MILLISECONDS.toNanos(pttl + 1)
-            : pttl == -2 ? MIN_RECHECK_NANOS : backend.context().options().commandTimeout().toNanos();
+        long delay;
+        if (yielded) {
+          // until the first announced waiter's announcement runs out, or the yield does
+          delay = Math.min(TimeUnit.MILLISECONDS.toNanos(pttl + 1), yieldEndsAt - System.nanoTime());
+        } else {
+          // -2: gone already; -1: a key without TTL, not ours to judge: look again after a command timeout
+          delay = pttl >= 0 ? TimeUnit.MILLISECONDS.toNanos(pttl + 1)
+              : pttl == -2 ? MIN_RECHECK_NANOS : backend.context().options().commandTimeout().toNanos();
+        }
         scheduleRecheck(Math.max(MIN_RECHECK_NANOS, delay));
         return;
       }
@@ -214,10 +254,24 @@ final class Acquisition {
     }
   }
 
-  private synchronized void finish() {
-    cancelRecheck();
-    if (joined) {
-      backend.subscriptions().leave(keys.channel(), this);
+  private void finish() {
+    boolean withdraw;
+    synchronized (this) {
+      cancelRecheck();
+      if (joined) {
+        backend.subscriptions().leave(keys.channel(), this);
+      }
+      // a win took the announcement out in the same script; a try still in flight may announce once more, which
+      // then runs out by itself (the holder's lease time plus the slack)
+      withdraw = announced && (result.isCompletedExceptionally() || result.getNow(null) == null);
+    }
+    if (withdraw) {
+      backend.withdraw(keys, request.ownerToken()).whenComplete((ok, e) -> {
+        if (e != null) {
+          log.debug("Taking back the announcement of a waiter for '{}' failed; it runs out by itself", request.name(),
+              e);
+        }
+      });
     }
   }
 

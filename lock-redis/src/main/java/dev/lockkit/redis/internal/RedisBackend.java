@@ -229,21 +229,39 @@ public final class RedisBackend implements LockBackend {
    * One try of the acquire script. With {@code waitReplicas} a win is answered only once that many replicas
    * acknowledged it, else it fails ({@link ReplicatedAcquire}, which also releases a win that comes too late).
    *
-   * @param answer {won, fence} or {lost, holder's PTTL}, or a failure, within the command timeout
+   * @param answer {won, fence}, {lost, holder's PTTL} or {yielded, ms the yield may last}, or a failure, within
+   *     the command timeout
    * @param settled done once the driver is done with the try: answered or failed there, which may be after
    *     {@code answer} timed out. A try that timed out may still win when the server gets to it (a slow
    *     server, a command queued in the driver), so its clean-up release waits for this, not to overtake it.
    */
   record Try(CompletableFuture<List<Long>> answer, CompletableFuture<Void> settled) {}
 
-  Try tryAcquire(RedisKeys keys, String owner, Duration lease) {
-    List<String> args = List.of(owner, Long.toString(millis(lease)), Long.toString(settings.fenceRetentionMillis()));
+  /**
+   * How long a waiter's announcement outlives the holder's lease ({@link Scripts#ACQUIRE}): by then a live waiter
+   * has asked again, woken by the release or by its re-check, and renewed it.
+   */
+  static final long ANNOUNCEMENT_SLACK_MILLIS = 2_000;
+
+  /**
+   * One try of the acquire script. {@code yields}: not while another client's waiter is announced;
+   * {@code announced}: this acquisition announced itself before (a win takes it out); {@code announces}: a refusal
+   * announces it (a waiting acquisition; a single attempt does not wait).
+   */
+  Try tryAcquire(RedisKeys keys, String owner, Duration lease, boolean yields, boolean announced, boolean announces) {
+    List<String> args = List.of(owner, Long.toString(millis(lease)), Long.toString(settings.fenceRetentionMillis()),
+        yields ? "1" : "0", announced ? "1" : "0", announces ? Long.toString(ANNOUNCEMENT_SLACK_MILLIS) : "0");
     if (settings.waitReplicas() > 0) {
       CompletableFuture<List<Long>> answer = ReplicatedAcquire.tryAcquire(this, keys, owner, args);
       return new Try(answer, answer.handle((r, e) -> null));
     }
     CompletableFuture<Void> settled = new CompletableFuture<>();
     return new Try(run(Scripts.ACQUIRE, keys.acquireKeys(), args, settled), settled);
+  }
+
+  /** Takes back the announcement of an acquisition that gave up; tracked, so that it goes out as a client closes. */
+  CompletableFuture<List<Long>> withdraw(RedisKeys keys, String owner) {
+    return track(run(Scripts.WITHDRAW, List.of(keys.waiters()), List.of(owner), null));
   }
 
   CompletableFuture<Boolean> renew(RedisKeys keys, String owner, Duration lease) {

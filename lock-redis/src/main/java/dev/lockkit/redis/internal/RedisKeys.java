@@ -3,23 +3,25 @@ package dev.lockkit.redis.internal;
 import java.util.List;
 
 /**
- * The keys of one lock name. The hash tag {@code {name}} puts all three in one cluster slot, so one script
+ * The keys of one lock name. The hash tag {@code {name}} puts them all in one cluster slot, so one script
  * may touch them all.
  *
  * @param lock {@code <namespace>:{<name>}}: holds the owner token, with the lease as its TTL
  * @param fence {@code <namespace>:{<name>}:fence}: the last fencing token handed out
  * @param channel {@code <namespace>:{<name>}:released}: where a release is published
+ * @param waiters {@code <namespace>:{<name>}:waiters}: a hash of the acquisitions that wait for the lock, owner
+ *     token to the server time (ms) until which the announcement holds; see {@link Scripts#ACQUIRE}
  */
-public record RedisKeys(String lock, String fence, String channel) {
+public record RedisKeys(String lock, String fence, String channel, String waiters) {
 
   /** The keys of {@code name} in {@code namespace}; both are validated by the client and contain no braces. */
   public static RedisKeys of(String namespace, String name) {
     String lock = namespace + ":{" + name + "}";
-    return new RedisKeys(lock, lock + ":fence", lock + ":released");
+    return new RedisKeys(lock, lock + ":fence", lock + ":released", lock + ":waiters");
   }
 
   List<String> acquireKeys() {
-    return List.of(lock, fence);
+    return List.of(lock, fence, waiters);
   }
 
   List<String> releaseKeys() {

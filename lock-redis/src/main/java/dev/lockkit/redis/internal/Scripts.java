@@ -22,15 +22,53 @@ final class Scripts {
   }
 
   /**
-   * KEYS: lock, fence. ARGV: owner token, lease ms, fence retention ms. Takes the lock if free, then advances
-   * the fence to {@code max(old + 1, server time in microseconds)} so that a server that restarted empty still
-   * hands out tokens above every earlier one, and keeps the fence for the retention from now. That clock floor is
-   * also what lets an idle fence key expire: the next token of that name is the clock, above every token handed
-   * out before as long as the clock has not stepped back by the retention. Returns {1, fence} when taken,
-   * {0, pttl of the holder} when not. Microseconds since 1970 stay below 2^53, so Lua's doubles hold them
-   * exactly.
+   * KEYS: lock, fence, waiters. ARGV: owner token, lease ms, fence retention ms, yields ({@code 1} or {@code 0}),
+   * announced ({@code 1}: this acquisition announced itself before), announcement slack ms ({@code 0}: a single
+   * attempt, which never announces itself).
+   *
+   * <p>Takes the lock if free, then advances the fence to {@code max(old + 1, server time in microseconds)} so
+   * that a server that restarted empty still hands out tokens above every earlier one, and keeps the fence for
+   * the retention from now. That clock floor is also what lets an idle fence key expire: the next token of that
+   * name is the clock, above every token handed out before as long as the clock has not stepped back by the
+   * retention. Returns {1, fence} when taken, {0, pttl of the holder} when not. Microseconds since 1970 stay
+   * below 2^53, so Lua's doubles hold them exactly.
+   *
+   * <p>Waiters announce themselves: an acquisition that waits and finds the lock held puts its owner token in the
+   * waiters hash, with the server time until which the announcement holds (the holder's PTTL plus the slack: by
+   * then the waiter has asked again, woken by the release or by its re-check); a win takes it out. An acquisition
+   * that yields ({@link dev.lockkit.spi.AcquireRequest#yieldsToWaiters()}) does not take a free lock while
+   * another acquisition's announcement holds: it announces itself too (so that a yielding rival defers to it in
+   * turn) and returns {2, ms until the first of those announcements runs out}. Expired announcements are dropped
+   * as they are read. Without waiters nothing but the lock and the fence is touched.
    */
   static final Script ACQUIRE = Script.of("acquire", String.join("\n",
+      "local function nowms()",
+      "  local t = redis.call('TIME')",
+      "  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)",
+      "end",
+      "local function announce(now, ttl)",
+      "  redis.call('HSET', KEYS[3], ARGV[1], string.format('%.0f', now + ttl))",
+      "  if redis.call('PTTL', KEYS[3]) < ttl then redis.call('PEXPIRE', KEYS[3], ttl) end",
+      "end",
+      "if ARGV[4] == '1' then",
+      "  local w = redis.call('HGETALL', KEYS[3])",
+      "  if #w > 0 then",
+      "    local now = nowms()",
+      "    local wait = 0",
+      "    for i = 1, #w, 2 do",
+      "      local left = tonumber(w[i + 1]) - now",
+      "      if left <= 0 then",
+      "        redis.call('HDEL', KEYS[3], w[i])",
+      "      elseif w[i] ~= ARGV[1] and (wait == 0 or left < wait) then",
+      "        wait = left",
+      "      end",
+      "    end",
+      "    if wait > 0 then",
+      "      announce(now, wait + tonumber(ARGV[6]))",
+      "      return {2, wait}",
+      "    end",
+      "  end",
+      "end",
       "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then",
       "  local t = redis.call('TIME')",
       "  local now = tonumber(t[1]) * 1000000 + tonumber(t[2])",
@@ -38,9 +76,21 @@ final class Scripts {
       "  local fence = old + 1",
       "  if now > fence then fence = now end",
       "  redis.call('SET', KEYS[2], string.format('%.0f', fence), 'PX', ARGV[3])",
+      "  if ARGV[5] == '1' then redis.call('HDEL', KEYS[3], ARGV[1]) end",
       "  return {1, fence}",
       "end",
-      "return {0, redis.call('PTTL', KEYS[1])}"));
+      "local pttl = redis.call('PTTL', KEYS[1])",
+      "if ARGV[6] ~= '0' then",
+      "  local held = pttl",
+      "  if held < 0 then held = 0 end",
+      "  announce(nowms(), held + tonumber(ARGV[6]))",
+      "end",
+      "return {0, pttl}"));
+
+  /** KEYS: waiters. ARGV: owner token. An acquisition that gave up without winning takes its announcement back. */
+  static final Script WITHDRAW = Script.of("withdraw", String.join("\n",
+      "redis.call('HDEL', KEYS[1], ARGV[1])",
+      "return {1}"));
 
   /** KEYS: lock. ARGV: owner token, lease ms. Extends the lease only if the token still holds it. */
   static final Script RENEW = Script.of("renew", String.join("\n",
