@@ -32,7 +32,8 @@ class RedisSecurityTest {
   private static final LockOptions OPTIONS = LockOptions.builder().commandTimeout(Duration.ofSeconds(2)).build();
   /** What the lock-redis README lists: every command lockkit runs on a standalone server, scripts included. */
   private static final String[] COMMANDS = {"-@all", "+evalsha", "+eval", "+subscribe", "+unsubscribe", "+ping",
-      "+wait", "+hello", "+client", "+info", "+set", "+get", "+time", "+pttl", "+pexpire", "+del", "+publish"};
+      "+wait", "+hello", "+client", "+info", "+set", "+get", "+time", "+pttl", "+pexpire", "+del", "+publish",
+      "+hset", "+hdel", "+hgetall"};
   private static final String NAMESPACE = "billing";
   private static final LockOptions IN_NAMESPACE = OPTIONS.toBuilder().namespace(NAMESPACE)
       .leaseTime(Duration.ofSeconds(30)).build();
