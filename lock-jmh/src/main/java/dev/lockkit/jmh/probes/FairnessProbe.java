@@ -164,7 +164,6 @@ public final class FairnessProbe {
           Result r = run(c, counting, workMillis);
           md.append(r.row());
           r.errors().forEach(e -> notes.add(c + " " + e));
-          log.info("{}", r.row().strip());
         } catch (Exception e) {
           log.error("{}: the run failed", c, e);
           md.append("| ").append(c).append(" | run failed | | | | | no: run failed |\n");
@@ -233,7 +232,9 @@ public final class FairnessProbe {
         }
         stats.add(statsOf(dir, i, w, overran));
       }
-      return new Result(contender, stats);
+      Result r = new Result(contender, stats);
+      log.info("{}", r.row().strip());
+      return r;
     } finally {
       for (Process w : workers) {
         if (w.isAlive()) {
