@@ -91,10 +91,10 @@ public enum Contender {
         @Override
         public LockHandle lock(String name) {
           RLock lock = redisson.getLock(name);
-          return () -> {
+          return LockHandle.of(() -> {
             lock.lock();
             return lock::unlock;
-          };
+          }, maxWait -> lock.tryLock(maxWait.toNanos(), TimeUnit.NANOSECONDS) ? lock::unlock : null); // watchdog on
         }
 
         @Override
@@ -147,13 +147,25 @@ public enum Contender {
         @Override
         public LockHandle lock(String name) {
           String key = "floor:{" + name + "}";
-          return () -> {
+          LockHandle.Timed timed = maxWait -> {
+            String token = UUID.randomUUID().toString();
+            long deadline = System.nanoTime() + maxWait.toNanos();
+            while (redis.set(key, token, SetArgs.Builder.nx().px(30_000)) == null) {
+              if (System.nanoTime() - deadline >= 0) {
+                return null;
+              }
+              Thread.onSpinWait();
+            }
+            return () -> redis.evalsha(sha, ScriptOutputType.INTEGER, new String[] {key}, token);
+          };
+          // the untimed acquire as it was before there was a timed one: no clock read in what is measured
+          return LockHandle.of(() -> {
             String token = UUID.randomUUID().toString();
             while (redis.set(key, token, SetArgs.Builder.nx().px(30_000)) == null) {
               Thread.onSpinWait();
             }
             return () -> redis.evalsha(sha, ScriptOutputType.INTEGER, new String[] {key}, token);
-          };
+          }, timed);
         }
 
         @Override
@@ -189,13 +201,24 @@ public enum Contender {
         public LockHandle lock(String name) {
           String key = "floor:{" + name + "}";
           java.util.List<String> keys = java.util.List.of(key);
-          return () -> {
+          LockHandle.Timed timed = maxWait -> {
+            String token = UUID.randomUUID().toString();
+            long deadline = System.nanoTime() + maxWait.toNanos();
+            while (jedis.set(key, token, nxPx) == null) {
+              if (System.nanoTime() - deadline >= 0) {
+                return null;
+              }
+              Thread.onSpinWait();
+            }
+            return () -> jedis.evalsha(sha, keys, java.util.List.of(token));
+          };
+          return LockHandle.of(() -> {
             String token = UUID.randomUUID().toString();
             while (jedis.set(key, token, nxPx) == null) {
               Thread.onSpinWait();
             }
             return () -> jedis.evalsha(sha, keys, java.util.List.of(token));
-          };
+          }, timed);
         }
 
         @Override
@@ -261,11 +284,14 @@ public enum Contender {
       @Override
       public LockHandle lock(String name) {
         java.util.function.Supplier<InterProcessMutex> mine = mutexes.apply(curator, "/curator-bench/" + name);
-        return () -> {
+        return LockHandle.of(() -> {
           InterProcessMutex mutex = mine.get();
           mutex.acquire();
           return mutex::release;
-        };
+        }, maxWait -> {
+          InterProcessMutex mutex = mine.get();
+          return mutex.acquire(maxWait.toNanos(), TimeUnit.NANOSECONDS) ? mutex::release : null;
+        });
       }
 
       @Override
@@ -296,7 +322,7 @@ public enum Contender {
       @Override
       public LockHandle lock(String name) {
         dev.lockkit.DistributedLock lock = client.lock(name);
-        return lock::acquire;
+        return LockHandle.of(lock::acquire, maxWait -> lock.tryAcquire(maxWait).orElse(null));
       }
 
       @Override

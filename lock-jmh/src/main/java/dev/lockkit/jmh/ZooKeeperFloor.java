@@ -13,6 +13,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The floor of a ZooKeeper queue lock: the fewest requests any recipe of ephemeral-sequential nodes sends, on the
@@ -22,7 +23,8 @@ import org.apache.zookeeper.ZooKeeper;
  * alone: numbered right after the released node, nothing was created between, so it wins without the read
  * (lockkit's quick re-acquisition; the parent here is persistent and nobody deletes it, so it needs no watch).
  * Release: the delete, waited for. Threads of one JVM queue on a local lock first, so that only a rival process
- * ever makes the cycle repeat. No fencing, no renewal, no session handling, no timeouts: not a lock anyone
+ * ever makes the cycle repeat. A timed acquire waits for the local lock within its bound, then gives up only
+ * between cycles, after one lost to a rival. No fencing, no renewal, no session handling: not a lock anyone
  * should use, only the bound the server sets.
  */
 final class ZooKeeperFloor implements Contender.Instance {
@@ -54,30 +56,55 @@ final class ZooKeeperFloor implements Contender.Instance {
     ReentrantLock local = new ReentrantLock(true);
     // the sequence the next create gets if nobody else created since our release; -1 if unknown (under local)
     long[] next = {-1};
-    return () -> {
+    return LockHandle.of(() -> {
       local.lockInterruptibly();
-      boolean held = false;
-      try {
-        String node = acquire(parent, next[0]);
-        next[0] = -1;
-        held = true;
-        return () -> {
-          try {
-            delete(node);
-            next[0] = sequence(node) + 1;
-          } finally {
-            local.unlock();
-          }
-        };
-      } finally {
-        if (!held) {
-          local.unlock();
-        }
+      AutoCloseable held = underLocal(local, parent, next, null);
+      if (held == null) {
+        throw new IllegalStateException("no deadline, yet the floor gave up on " + parent);
       }
-    };
+      return held;
+    }, maxWait -> {
+      long deadline = System.nanoTime() + maxWait.toNanos();
+      return local.tryLock(maxWait.toNanos(), TimeUnit.NANOSECONDS) ? underLocal(local, parent, next, deadline)
+          : null;
+    });
   }
 
-  private String acquire(String parent, long expected) throws KeeperException, InterruptedException {
+  /**
+   * Once this JVM's {@code local} lock is held: takes the server's, and returns what releases both; or, past the
+   * deadline, releases {@code local} and returns null. {@code local} is released also if taking throws.
+   */
+  private @Nullable AutoCloseable underLocal(ReentrantLock local, String parent, long[] next, @Nullable Long deadline)
+      throws KeeperException, InterruptedException {
+    boolean held = false;
+    try {
+      String node = acquire(parent, next[0], deadline);
+      next[0] = -1;
+      if (node == null) {
+        return null;
+      }
+      held = true;
+      return () -> {
+        try {
+          delete(node);
+          next[0] = sequence(node) + 1;
+        } finally {
+          local.unlock();
+        }
+      };
+    } finally {
+      if (!held) {
+        local.unlock();
+      }
+    }
+  }
+
+  /**
+   * Takes the lock, or gives up (null) once a lost cycle ends past {@code deadline}, if there is one; a cycle
+   * under way is not cut short, so the wait may overrun by one create, read and delete.
+   */
+  private @Nullable String acquire(String parent, long expected, @Nullable Long deadline)
+      throws KeeperException, InterruptedException {
     while (true) {
       CompletableFuture<String> created = new CompletableFuture<>();
       CompletableFuture<List<String>> children = new CompletableFuture<>();
@@ -99,6 +126,9 @@ final class ZooKeeperFloor implements Contender.Instance {
         return node;
       }
       delete(node);
+      if (deadline != null && System.nanoTime() - deadline >= 0) {
+        return null;
+      }
     }
   }
 
