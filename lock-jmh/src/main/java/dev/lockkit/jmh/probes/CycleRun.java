@@ -80,6 +80,12 @@ final class CycleRun {
    * @throws InterruptedException if interrupted while waiting for the threads
    */
   static Result run(String label, List<LockHandle> locks, Duration length, int capacity) throws InterruptedException {
+    return run(label, locks, length, capacity, GRACE);
+  }
+
+  /** {@link #run(String, List, Duration, int)} with the watchdog's {@code grace} given. */
+  static Result run(String label, List<LockHandle> locks, Duration length, int capacity, Duration grace)
+      throws InterruptedException {
     int n = locks.size();
     long lengthNanos = length.toNanos();
     Recorder[] recorders = new Recorder[n];
@@ -131,14 +137,14 @@ final class CycleRun {
       for (Thread t : threads) {
         t.start();
       }
-      if (!ready.await(GRACE.toSeconds(), TimeUnit.SECONDS)) {
-        throw new IllegalStateException(label + ": the threads did not start within " + GRACE.toSeconds() + " s");
+      if (!ready.await(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+        throw new IllegalStateException(label + ": the threads did not start within " + grace.toSeconds() + " s");
       }
       Map<Long, Long> allocatedBefore = allocatedBytes();
       long cpuBefore = OS.getProcessCpuTime();
       startNanos[0] = System.nanoTime();
       start.countDown();
-      if (!finished.await(lengthNanos + GRACE.toNanos(), TimeUnit.NANOSECONDS)) {
+      if (!finished.await(lengthNanos + grace.toNanos(), TimeUnit.NANOSECONDS)) {
         stop.set(true);
         for (int i = 0; i < n; i++) {
           if (!recorders[i].done) {
@@ -149,7 +155,7 @@ final class CycleRun {
           }
         }
         throw new IllegalStateException(String.format("%s: %d of %d threads still in a lock cycle %d s after the "
-            + "run's planned end (stuck; one stack logged)", label, finished.getCount(), n, GRACE.toSeconds()));
+            + "run's planned end (stuck; one stack logged)", label, finished.getCount(), n, grace.toSeconds()));
       }
       long cpuAfter = OS.getProcessCpuTime();
       double allocated = allocatedSince(allocatedBefore);

@@ -4,13 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.lockkit.jmh.Contender;
+import dev.lockkit.jmh.LockHandle;
 import dev.lockkit.jmh.servers.Servers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -71,6 +74,55 @@ class CycleProbeSmokeTest {
     assertThat(settings.contenders()).hasSize(4).contains(Contender.FLOOR_LETTUCE);
     assertThat(settings.round()).isEqualTo(Duration.ofSeconds(3));
     assertThat(settings.out()).isEqualTo(Path.of("x.md"));
+  }
+
+  @Test
+  @Timeout(value = 1, unit = TimeUnit.MINUTES)
+  void aThreadStuckInItsLockCycleFailsTheRunOnceTheWatchdogsGraceIsOver() {
+    CountDownLatch never = new CountDownLatch(1);
+    LockHandle free = () -> () -> {};
+    LockHandle hangs = () -> {
+      never.await(); // a library that never answers, and does not listen to interruption either
+      return () -> {};
+    };
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> CycleRun.run("stuck", List.of(free, hangs), Duration.ofMillis(200), 16,
+        Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("stuck: 1 of 2 threads still in a lock cycle 1 s after the run's planned end (stuck; one stack "
+            + "logged)");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+    never.countDown(); // the stuck thread ends with the test
+  }
+
+  @Test
+  @Timeout(value = 1, unit = TimeUnit.MINUTES)
+  void aLockCycleThatThrowsFailsTheRunNamingTheCause() {
+    AtomicInteger cycles = new AtomicInteger();
+    LockHandle breaks = () -> {
+      if (cycles.incrementAndGet() == 100) {
+        throw new IllegalStateException("connection reset");
+      }
+      return () -> {};
+    };
+    assertThatThrownBy(() -> CycleRun.run("breaks", List.of(breaks), Duration.ofSeconds(10), 16))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("breaks: a thread's lock cycle failed")
+        .hasMessageContaining("connection reset");
+  }
+
+  @Test
+  void aRunCountsEveryCycleOfEveryThread() throws Exception {
+    AtomicInteger cycles = new AtomicInteger();
+    LockHandle counted = () -> {
+      cycles.incrementAndGet();
+      return () -> {};
+    };
+    // 16 preallocated latencies per thread: the arrays must grow, and lose none
+    CycleRun.Result r = CycleRun.run("counted", List.of(counted, counted, counted), Duration.ofMillis(100), 16);
+    assertThat(r.cycles()).isEqualTo(cycles.get()).isGreaterThan(3 * 16);
+    assertThat(r.opsPerSecond()).isPositive();
+    assertThat(r.p99Nanos()).isGreaterThanOrEqualTo(r.p50Nanos()).isPositive();
   }
 
   /** The text under the heading {@code ## title}, up to the next heading. */
