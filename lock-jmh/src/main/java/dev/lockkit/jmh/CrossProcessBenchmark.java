@@ -56,7 +56,7 @@ public class CrossProcessBenchmark {
    * same one, so with the same cohorting setting.
    */
   @Param({"LOCKKIT_REDIS_LETTUCE", "LOCKKIT_REDIS_LETTUCE_SOLO", "LOCKKIT_REDIS_JEDIS", "LOCKKIT_ZOOKEEPER",
-      "LOCKKIT_ZOOKEEPER_SOLO", "REDISSON", "CURATOR", "FLOOR_LETTUCE",
+      "LOCKKIT_ZOOKEEPER_SOLO", "REDISSON", "CURATOR", "FLOOR_LETTUCE", "FLOOR_JEDIS",
       "FLOOR_ZOOKEEPER"})
   public Contender contender;
 
@@ -115,7 +115,8 @@ public class CrossProcessBenchmark {
     if (bound != null) {
       command.add("-D" + Contender.MAX_LOCAL_HANDOFFS + "=" + bound); // the rival cohorts the same way
     }
-    if (contender.name().contains("REDIS") || contender == Contender.FLOOR_LETTUCE) {
+    if (contender.name().contains("REDIS") || contender == Contender.FLOOR_LETTUCE
+        || contender == Contender.FLOOR_JEDIS) {
       command.add("-Dlockkit.bench.redis=" + Servers.redisUri());
     } else {
       command.add("-Dlockkit.bench.zookeeper=" + Servers.zookeeperConnect());

@@ -33,7 +33,7 @@ public class DistinctLocksBenchmark {
    * lock it has nothing to do ({@code OneLockBenchmark.thread1} measures what its bookkeeping costs).
    */
   @Param({"LOCKKIT_REDIS_LETTUCE", "LOCKKIT_REDIS_JEDIS", "LOCKKIT_ZOOKEEPER", "LOCKKIT_MEMORY", "REDISSON", "CURATOR",
-      "FLOOR_LETTUCE", "FLOOR_ZOOKEEPER"})
+      "FLOOR_LETTUCE", "FLOOR_JEDIS", "FLOOR_ZOOKEEPER"})
   public Contender contender;
 
   /** Busy work inside the critical section, in microseconds. */
@@ -95,6 +95,18 @@ public class DistinctLocksBenchmark {
   @Benchmark
   @Threads(16)
   public void threads16(Mine mine) throws Exception {
+    cycle(mine);
+  }
+
+  /**
+   * Sixty-four threads, sixty-four locks.
+   *
+   * @param mine this thread's lock
+   * @throws Exception from the contender
+   */
+  @Benchmark
+  @Threads(64)
+  public void threads64(Mine mine) throws Exception {
     cycle(mine);
   }
 

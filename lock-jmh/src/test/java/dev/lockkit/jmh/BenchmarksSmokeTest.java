@@ -72,7 +72,7 @@ class BenchmarksSmokeTest {
     for (String m : List.of("thread1", "threads4", "threads16", "threads64")) {
       all.forEach(c -> expected.add("OneLockBenchmark." + m + " " + c));
     }
-    for (String m : List.of("threads4", "threads16")) {
+    for (String m : List.of("threads4", "threads16", "threads64")) {
       distinct.forEach(c -> expected.add("DistinctLocksBenchmark." + m + " " + c));
     }
     served.forEach(c -> expected.add("CrossProcessBenchmark.threads4 " + c));
