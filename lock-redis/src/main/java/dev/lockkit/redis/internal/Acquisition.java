@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A waiting acquisition is announced on the server while it waits ({@link Scripts#ACQUIRE}), and takes its
  * announcement back if it gives up. One that yields ({@link AcquireRequest#yieldsToWaiters()}) leaves a free lock
- * to the announced waiters of other clients for at most {@link #YIELD_NANOS}; then it asks as any other.
+ * to the announced waiters of other clients until one of them won it, for at most {@link #YIELD_NANOS}; then it
+ * asks as any other.
  */
 final class Acquisition {
   private static final Logger log = LoggerFactory.getLogger(Acquisition.class);
@@ -57,6 +58,8 @@ final class Acquisition {
   /** When yielding ends ({@link System#nanoTime()}), once it has begun. */
   private long yieldEndsAt;
   private boolean yieldBegun;
+  /** The fence when the first try yielded: another win moves it on, and ends the yield. */
+  private @Nullable Long yieldFence;
 
   Acquisition(RedisBackend backend, AcquireRequest request, CompletableFuture<BackendLease> result) {
     this.backend = backend;
@@ -86,6 +89,7 @@ final class Acquisition {
 
   private void attempt() {
     boolean yielding;
+    @Nullable Long fenceSeen;
     boolean wasAnnounced;
     long sentAt = System.nanoTime();
     synchronized (this) {
@@ -103,10 +107,11 @@ final class Acquisition {
         yields = false; // the announced waiters had their chance
       }
       yielding = yields;
+      fenceSeen = yieldFence;
       wasAnnounced = announced;
     }
     RedisBackend.Try attempt = backend.tryAcquire(keys, request.ownerToken(), request.leaseTime(), yielding,
-        wasAnnounced, request.waits());
+        fenceSeen, wasAnnounced, request.waits());
     // tracked until its outcome is handled: a win nobody wants any more is released inside outcome(...)
     backend.track(attempt.answer().whenComplete((reply, failure) -> outcome(attempt, sentAt, reply, failure)));
   }
@@ -145,6 +150,7 @@ final class Acquisition {
       if (yielded && !yieldBegun) {
         yieldBegun = true;
         yieldEndsAt = sentAt + YIELD_NANOS;
+        yieldFence = reply.size() > 2 ? reply.get(2) : null;
       }
     }
     if (first) {

@@ -244,13 +244,16 @@ public final class RedisBackend implements LockBackend {
   static final long ANNOUNCEMENT_SLACK_MILLIS = 2_000;
 
   /**
-   * One try of the acquire script. {@code yields}: not while another client's waiter is announced;
+   * One try of the acquire script. {@code yields}: not while another client's waiter is announced, and no other
+   * acquisition won since the fence was {@code yieldFence} (null on the first try that yields);
    * {@code announced}: this acquisition announced itself before (a win takes it out); {@code announces}: a refusal
    * announces it (a waiting acquisition; a single attempt does not wait).
    */
-  Try tryAcquire(RedisKeys keys, String owner, Duration lease, boolean yields, boolean announced, boolean announces) {
+  Try tryAcquire(RedisKeys keys, String owner, Duration lease, boolean yields, @Nullable Long yieldFence,
+      boolean announced, boolean announces) {
     List<String> args = List.of(owner, Long.toString(millis(lease)), Long.toString(settings.fenceRetentionMillis()),
-        yields ? "1" : "0", announced ? "1" : "0", announces ? Long.toString(ANNOUNCEMENT_SLACK_MILLIS) : "0");
+        yields ? "1" : "0", announced ? "1" : "0", announces ? Long.toString(ANNOUNCEMENT_SLACK_MILLIS) : "0",
+        yieldFence == null ? "" : Long.toString(yieldFence));
     if (settings.waitReplicas() > 0) {
       CompletableFuture<List<Long>> answer = ReplicatedAcquire.tryAcquire(this, keys, owner, args);
       return new Try(answer, answer.handle((r, e) -> null));

@@ -24,7 +24,7 @@ final class Scripts {
   /**
    * KEYS: lock, fence, waiters. ARGV: owner token, lease ms, fence retention ms, yields ({@code 1} or {@code 0}),
    * announced ({@code 1}: this acquisition announced itself before), announcement slack ms ({@code 0}: a single
-   * attempt, which never announces itself).
+   * attempt, which never announces itself), the fence the yield began at (empty on the first try).
    *
    * <p>Takes the lock if free, then advances the fence to {@code max(old + 1, server time in microseconds)} so
    * that a server that restarted empty still hands out tokens above every earlier one, and keeps the fence for
@@ -37,9 +37,11 @@ final class Scripts {
    * waiters hash, with the server time until which the announcement holds (the holder's PTTL plus the slack: by
    * then the waiter has asked again, woken by the release or by its re-check); a win takes it out. An acquisition
    * that yields ({@link dev.lockkit.spi.AcquireRequest#yieldsToWaiters()}) does not take a free lock while
-   * another acquisition's announcement holds: it announces itself too (so that a yielding rival defers to it in
-   * turn) and returns {2, ms until the first of those announcements runs out}. Expired announcements are dropped
-   * as they are read. Without waiters nothing but the lock and the fence is touched.
+   * another acquisition's announcement holds: it announces itself too (so that a rival that yields later defers to
+   * it in turn) and returns {2, ms until the first of those announcements runs out, the fence}. It yields only
+   * until another acquisition won: once the fence is no longer the one its first yield saw, it asks as any other
+   * (so two yielding clients never wait for each other). Expired announcements are dropped as they are read.
+   * Without waiters nothing but the lock and the fence is touched.
    */
   static final Script ACQUIRE = Script.of("acquire", String.join("\n",
       "local function nowms()",
@@ -50,7 +52,8 @@ final class Scripts {
       "  redis.call('HSET', KEYS[3], ARGV[1], string.format('%.0f', now + ttl))",
       "  if redis.call('PTTL', KEYS[3]) < ttl then redis.call('PEXPIRE', KEYS[3], ttl) end",
       "end",
-      "if ARGV[4] == '1' then",
+      "local f = redis.call('GET', KEYS[2]) or '0'",
+      "if ARGV[4] == '1' and (ARGV[7] == '' or ARGV[7] == f) then",
       "  local w = redis.call('HGETALL', KEYS[3])",
       "  if #w > 0 then",
       "    local now = nowms()",
@@ -65,14 +68,14 @@ final class Scripts {
       "    end",
       "    if wait > 0 then",
       "      announce(now, wait + tonumber(ARGV[6]))",
-      "      return {2, wait}",
+      "      return {2, wait, tonumber(f)}",
       "    end",
       "  end",
       "end",
       "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then",
       "  local t = redis.call('TIME')",
       "  local now = tonumber(t[1]) * 1000000 + tonumber(t[2])",
-      "  local old = tonumber(redis.call('GET', KEYS[2]) or '0')",
+      "  local old = tonumber(f)",
       "  local fence = old + 1",
       "  if now > fence then fence = now end",
       "  redis.call('SET', KEYS[2], string.format('%.0f', fence), 'PX', ARGV[3])",
