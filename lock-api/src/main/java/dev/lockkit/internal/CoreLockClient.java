@@ -196,7 +196,9 @@ public final class CoreLockClient implements LockClient {
   }
 
   void checkOpen() {
-    Checks.state(state.get() == OPEN, "this LockClient (%s) is closed", describe());
+    if (state.get() != OPEN) { // the message only then: describing the backend builds a string
+      throw new IllegalStateException("this LockClient (" + describe() + ") is closed");
+    }
   }
 
   /**

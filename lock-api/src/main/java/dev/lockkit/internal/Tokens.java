@@ -14,7 +14,12 @@ public final class Tokens {
   static final int LOCAL_BITS = 10;
   /** The largest server token that still fits a fencing token once shifted. */
   static final long MAX_SERVER_TOKEN = Long.MAX_VALUE >>> LOCAL_BITS;
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * One generator per thread: the platform's default ({@code NativePRNG} on Linux) serializes every caller on one
+   * lock around its read of {@code /dev/urandom}, which many threads locking distinct names contend for. Each
+   * thread's instance is seeded by the platform on first use; a {@code DRBG} where the platform has one.
+   */
+  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(Tokens::newRandom);
   private static final HexFormat HEX = HexFormat.of();
 
   private Tokens() {}
@@ -22,8 +27,16 @@ public final class Tokens {
   /** A fresh owner token. */
   public static String next() {
     byte[] bytes = new byte[16];
-    RANDOM.nextBytes(bytes);
+    RANDOM.get().nextBytes(bytes);
     return HEX.formatHex(bytes);
+  }
+
+  private static SecureRandom newRandom() {
+    try {
+      return SecureRandom.getInstance("DRBG");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      return new SecureRandom();
+    }
   }
 
   /** The fencing token of the {@code index}-th holder (0 for the one that acquired on the server). */

@@ -323,6 +323,17 @@ final class LettuceDriver implements RedisDriver {
     }
   }
 
+  /** On its own client, with {@code TimeoutOptions.enabled(timeout)}; an application's client keeps its options. */
+  @Override
+  public boolean boundsCommands() {
+    return owned;
+  }
+
+  @Override
+  public boolean isTimeout(Throwable failure) {
+    return failure instanceof io.lettuce.core.RedisCommandTimeoutException;
+  }
+
   @Override
   public CompletableFuture<List<Long>> evalsha(String sha, List<String> keys, List<String> args) {
     return scripting.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys.toArray(String[]::new),

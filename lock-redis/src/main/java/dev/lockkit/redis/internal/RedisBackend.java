@@ -9,10 +9,8 @@ import dev.lockkit.spi.BackendLease;
 import dev.lockkit.spi.LockBackend;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,12 +33,18 @@ public final class RedisBackend implements LockBackend {
   private final RedisDriver driver;
   private final String publishCommand;
   private final CallBounds bounds;
+  /** The driver fails every script call that has no answer within the command timeout by itself. */
+  private final boolean driverBounds;
   /**
    * Tries of acquisitions and releases still under way, which {@link #close} lets finish: a try sent before
    * the client closed may still win the lock once the holder's release is through, and the release of that
    * unwanted win must go out before the driver closes, or the lock stays taken until its lease time ends.
    */
-  private final Set<CompletableFuture<?>> unsettled = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicInteger unsettled = new java.util.concurrent.atomic.AtomicInteger();
+  /** Signalled when {@link #unsettled} drops to 0; a count, not a set: tracking runs twice per lock cycle. */
+  private final Object settledSignal = new Object();
+  /** {@link #close} waits on {@link #settledSignal}: only then does a command that settles signal it. */
+  private volatile boolean settling;
 
   private RedisBackend(RedisSettings settings, BackendContext context, RedisDriver.Factory factory) {
     this.settings = settings;
@@ -52,6 +56,7 @@ public final class RedisBackend implements LockBackend {
         new RedisDriver.ClientInfo(context.clientId(), context.options().namespace()), subscriptions);
     // every client of a deployment must agree: sharded on a Redis 7+ cluster, plain elsewhere
     this.publishCommand = driver.sharded() ? "SPUBLISH" : "PUBLISH";
+    this.driverBounds = driver.boundsCommands();
     log.debug("Client {} connected to {} with {}; releases use {}", context.clientId(), settings.describe(),
         settings.driver(), publishCommand);
     checkEviction();
@@ -175,34 +180,35 @@ public final class RedisBackend implements LockBackend {
    */
   private void settleAcquisitions() {
     long deadline = System.nanoTime() + commandTimeout.toNanos();
-    while (!unsettled.isEmpty()) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        log.debug("Closing {} with {} commands still in flight", describe(), unsettled.size());
-        return;
+    settling = true;
+    synchronized (settledSignal) {
+      while (unsettled.get() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          log.debug("Closing {} with {} commands still in flight", describe(), unsettled.get());
+          return;
+        }
+        try {
+          TimeUnit.NANOSECONDS.timedWait(settledSignal, left);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
       }
-      try {
-        CompletableFuture.allOf(unsettled.toArray(CompletableFuture[]::new)).get(left, TimeUnit.NANOSECONDS);
-      } catch (ExecutionException e) {
-        // a failed command is settled too
-      } catch (TimeoutException e) {
-        log.debug("Closing {} with {} commands still in flight", describe(), unsettled.size());
-        return;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      // allOf completes before the removals registered on each command have run: drop the done ones here, so
-      // that this loop does not spin on them; what completed meanwhile may have tracked a release, seen next
-      unsettled.removeIf(CompletableFuture::isDone);
     }
   }
 
   /** Keeps {@link #close} from closing the driver under {@code command} until it is done. */
   <T> CompletableFuture<T> track(CompletableFuture<T> command) {
     if (!command.isDone()) {
-      unsettled.add(command);
-      command.whenComplete((r, e) -> unsettled.remove(command));
+      unsettled.incrementAndGet();
+      command.whenComplete((r, e) -> {
+        if (unsettled.decrementAndGet() == 0 && settling) {
+          synchronized (settledSignal) {
+            settledSignal.notifyAll();
+          }
+        }
+      });
     }
     return command;
   }
@@ -287,31 +293,41 @@ public final class RedisBackend implements LockBackend {
 
   /**
    * Runs a script by SHA; on NOSCRIPT (a restarted server, SCRIPT FLUSH) sends it whole, which reloads it. The
-   * answer is bounded by the command timeout; {@code settled}, if given, completes once the driver is done with
-   * the last command sent, however late that is.
+   * answer (both commands, if the second is needed) is bounded by the command timeout; {@code settled}, if given,
+   * completes once the driver is done with the last command sent, however late that is. One future and one
+   * callback per command: this runs twice per lock cycle.
    */
   private CompletableFuture<List<Long>> run(Scripts.Script script, List<String> keys, List<String> args,
       @Nullable CompletableFuture<Void> settled) {
-    CompletableFuture<List<Long>> first = send(() -> driver.evalsha(script.sha(), keys, args));
-    CompletableFuture<List<Long>> answer = boundedView(first).exceptionallyCompose(failure -> {
-      if (isNoScript(failure)) {
+    CompletableFuture<List<Long>> answer = new CompletableFuture<>();
+    send(() -> driver.evalsha(script.sha(), keys, args)).whenComplete((reply, failure) -> {
+      if (failure != null && isNoScript(failure) && !answer.isDone()) {
         log.debug("Script {} missing on {}; sending it again", script.name(), describe());
-        CompletableFuture<List<Long>> second = send(() -> driver.eval(script.source(), keys, args));
-        if (settled != null) {
-          second.whenComplete((r, e) -> settled.complete(null));
-        }
-        return boundedView(second);
+        send(() -> driver.eval(script.source(), keys, args))
+            .whenComplete((second, again) -> answered(answer, script, keys, second, again, settled));
+        return;
       }
-      if (settled != null) {
-        first.whenComplete((r, e) -> settled.complete(null));
-      }
-      return CompletableFuture.failedFuture(failure);
+      answered(answer, script, keys, reply, failure, settled);
     });
-    if (settled != null) {
-      first.thenRun(() -> settled.complete(null));
+    if (!answer.isDone() && !driverBounds) {
+      // the driver's command is left alone, so that its late outcome can still be waited for (settled)
+      bounds.bound(answer, () -> answer.completeExceptionally(
+          backendFailure("the " + script.name() + " script on '" + keys.get(0) + "'", new TimeoutException())));
     }
-    return answer.exceptionallyCompose(failure -> CompletableFuture.failedFuture(
-        backendFailure("the " + script.name() + " script on '" + keys.get(0) + "'", failure)));
+    return answer;
+  }
+
+  private void answered(CompletableFuture<List<Long>> answer, Scripts.Script script, List<String> keys,
+      @Nullable List<Long> reply, @Nullable Throwable failure, @Nullable CompletableFuture<Void> settled) {
+    if (settled != null) {
+      settled.complete(null);
+    }
+    if (failure == null) {
+      answer.complete(reply);
+    } else {
+      answer.completeExceptionally(backendFailure("the " + script.name() + " script on '" + keys.get(0) + "'",
+          failure));
+    }
   }
 
   private static <T> CompletableFuture<T> send(java.util.function.Supplier<CompletableFuture<T>> call) {
@@ -320,26 +336,6 @@ public final class RedisBackend implements LockBackend {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
-  }
-
-  /**
-   * What the caller of a driver command sees: its answer, or a {@link TimeoutException} once the command
-   * timeout has passed. The command itself is left alone, so that its late outcome can still be waited for.
-   */
-  private <T> CompletableFuture<T> boundedView(CompletableFuture<T> command) {
-    if (command.isDone()) {
-      return command;
-    }
-    CompletableFuture<T> view = new CompletableFuture<>();
-    command.whenComplete((r, e) -> {
-      if (e != null) {
-        view.completeExceptionally(e);
-      } else {
-        view.complete(r);
-      }
-    });
-    bounds.bound(command, () -> view.completeExceptionally(new TimeoutException()));
-    return view;
   }
 
   /** A driver call, also bounded here in case the driver's own timeout does not cover a step. */
@@ -358,8 +354,9 @@ public final class RedisBackend implements LockBackend {
     if (t instanceof LockBackendException e) {
       return e;
     }
+    boolean timedOut = t instanceof TimeoutException || driver.isTimeout(t);
     t = scrub(t, settings);
-    if (t instanceof TimeoutException) {
+    if (timedOut) {
       return new LockBackendException("no answer from " + describe() + " within " + commandTimeout + " to "
           + what, t);
     }

@@ -45,6 +45,20 @@ public interface RedisDriver {
    */
   boolean sharded();
 
+  /**
+   * Whether the driver itself fails every {@link #evalsha}/{@link #eval} that has no answer within the command
+   * timeout (Lettuce's command expiry on a client lockkit configured). The backend then adds no bound of its own
+   * to those: it would cost an entry in a shared set per command, twice per lock cycle. False by default.
+   */
+  default boolean boundsCommands() {
+    return false;
+  }
+
+  /** Whether {@code failure} is the driver's own command timeout (see {@link #boundsCommands()}). */
+  default boolean isTimeout(Throwable failure) {
+    return false;
+  }
+
   /** {@code EVALSHA}; the result is a script's array of integers, or fails ({@code NOSCRIPT} among others). */
   CompletableFuture<List<Long>> evalsha(String sha, List<String> keys, List<String> args);
 
