@@ -53,9 +53,9 @@ final class CycleTable {
         + "compiler and garbage collector included" + (s.forks() ? " (the child JVM's)" : " (this JVM's, which holds "
         + "every contender's client)") + ". The servers run in processes of their own (" + servers()
         + "), so none of theirs is in it.\n"
-        + "- server CPU per cycle: the server process's CPU time (utime + stime in `/proc/<pid>/stat`, 10 ms ticks) "
-        + "per cycle: redis-server for Redis contenders, the ZooKeeper server's JVM for ZooKeeper ones; n/a where its pid "
-        + "is not known. The median over the rounds.\n"
+        + "- server CPU per cycle: the server process's CPU time (utime + stime in `/proc/<pid>/stat`, 10 ms "
+        + "ticks) per cycle: redis-server for Redis contenders, the ZooKeeper server's JVM for ZooKeeper ones; n/a "
+        + "where its pid is not known. The median over the rounds.\n"
         + "- alloc per cycle: approximate, the bytes allocated by the JVM's live threads (ThreadMXBean."
         + "getThreadAllocatedBytes) per cycle; a thread that ended within a round is missed.\n"
         + "- vs floor: against the floor of the same backend (FLOOR_LETTUCE for Lettuce and Redisson, FLOOR_JEDIS for "
