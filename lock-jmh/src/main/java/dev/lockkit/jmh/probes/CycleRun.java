@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One timed run of {@link CycleProbe}: one daemon thread per lock handle, each taking and releasing its own lock
  * back to back until the run's time is up, every cycle's latency recorded. Also what the run cost this JVM: its
- * CPU time and the bytes its live threads allocated, per cycle.
+ * CPU time and the bytes its live threads allocated, per cycle, and, where its pid is given, the server's CPU time
+ * per cycle ({@link CycleServerCpu}).
  */
 final class CycleRun {
   private static final Logger log = LoggerFactory.getLogger(CycleRun.class);
@@ -43,9 +44,10 @@ final class CycleRun {
    * @param p99Nanos 99th percentile latency of one cycle
    * @param cpuNanosPerCycle this process's CPU time per cycle, NaN where the JVM does not tell
    * @param allocBytesPerCycle bytes allocated by live threads per cycle (approximate), NaN where not supported
+   * @param serverCpuNanosPerCycle the server process's CPU time per cycle, NaN where its pid is not known
    */
   record Result(long cycles, double opsPerSecond, long p50Nanos, long p99Nanos, double cpuNanosPerCycle,
-                double allocBytesPerCycle) {}
+                double allocBytesPerCycle, double serverCpuNanosPerCycle) {}
 
   /** One thread's latencies, in a preallocated array that grows (rarely: sized from the previous run) when full. */
   private static final class Recorder {
@@ -80,12 +82,21 @@ final class CycleRun {
    * @throws InterruptedException if interrupted while waiting for the threads
    */
   static Result run(String label, List<LockHandle> locks, Duration length, int capacity) throws InterruptedException {
-    return run(label, locks, length, capacity, GRACE);
+    return run(label, locks, length, capacity, GRACE, -1);
   }
 
   /** {@link #run(String, List, Duration, int)} with the watchdog's {@code grace} given. */
   static Result run(String label, List<LockHandle> locks, Duration length, int capacity, Duration grace)
       throws InterruptedException {
+    return run(label, locks, length, capacity, grace, -1);
+  }
+
+  /**
+   * {@link #run(String, List, Duration, int)} with the watchdog's {@code grace} given, and the pid of the server
+   * whose CPU time per cycle to measure (-1 for none).
+   */
+  static Result run(String label, List<LockHandle> locks, Duration length, int capacity, Duration grace,
+      long serverPid) throws InterruptedException {
     int n = locks.size();
     long lengthNanos = length.toNanos();
     Recorder[] recorders = new Recorder[n];
@@ -142,6 +153,7 @@ final class CycleRun {
       }
       Map<Long, Long> allocatedBefore = allocatedBytes();
       long cpuBefore = OS.getProcessCpuTime();
+      long serverBefore = CycleServerCpu.cpuNanos(serverPid);
       startNanos[0] = System.nanoTime();
       start.countDown();
       if (!finished.await(lengthNanos + grace.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -158,12 +170,14 @@ final class CycleRun {
             + "run's planned end (stuck; one stack logged)", label, finished.getCount(), n, grace.toSeconds()));
       }
       long cpuAfter = OS.getProcessCpuTime();
+      long serverAfter = CycleServerCpu.cpuNanos(serverPid);
       double allocated = allocatedSince(allocatedBefore);
       Throwable failed = failure.get();
       if (failed != null) {
         throw new IllegalStateException(label + ": a thread's lock cycle failed: " + failed, failed);
       }
-      return result(recorders, startNanos[0], cpuBefore, cpuAfter, allocated);
+      double server = serverBefore < 0 || serverAfter < 0 ? Double.NaN : serverAfter - serverBefore;
+      return result(recorders, startNanos[0], cpuBefore, cpuAfter, allocated, server);
     } finally {
       exit.countDown();
       for (Thread t : threads) {
@@ -172,7 +186,8 @@ final class CycleRun {
     }
   }
 
-  private static Result result(Recorder[] recorders, long start, long cpuBefore, long cpuAfter, double allocated) {
+  private static Result result(Recorder[] recorders, long start, long cpuBefore, long cpuAfter, double allocated,
+      double serverCpu) {
     long end = start;
     int total = 0;
     for (Recorder r : recorders) {
@@ -188,7 +203,8 @@ final class CycleRun {
     Percentiles p = new Percentiles(all);
     double perCycle = total == 0 ? Double.NaN : 1.0 / total;
     return new Result(total, total * 1e9 / Math.max(1, end - start), p.at(50), p.at(99),
-        cpuBefore < 0 || cpuAfter < 0 ? Double.NaN : (cpuAfter - cpuBefore) * perCycle, allocated * perCycle);
+        cpuBefore < 0 || cpuAfter < 0 ? Double.NaN : (cpuAfter - cpuBefore) * perCycle, allocated * perCycle,
+        serverCpu * perCycle);
   }
 
   /** Bytes allocated so far by each live thread, by thread id; empty where the JVM does not count them. */
