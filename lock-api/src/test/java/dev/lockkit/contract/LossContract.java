@@ -8,6 +8,7 @@ import dev.lockkit.Lease;
 import dev.lockkit.LockBackendException;
 import dev.lockkit.LockClient;
 import dev.lockkit.LockLostException;
+import dev.lockkit.LockTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,8 +105,11 @@ public abstract class LossContract extends WaitingContract {
             Lease lease = locks.get(i).acquire(PROMPTLY);
             open[i] = new Raced(lease, System.nanoTime(), (started & 1) == 0);
             started++;
-          } catch (LockBackendException e) {
-            failedAcquires++; // a slow round trip on a loaded machine; not what this test is about
+          } catch (LockBackendException | LockTimeoutException e) {
+            // a slow round trip on a loaded machine, or (ZooKeeper, a 3-node ensemble on a loaded machine) the
+            // lost lease's node deleted only after a connection blip: not what this test is about; the count of
+            // races completed below still bounds how often it may happen
+            failedAcquires++;
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return done;
