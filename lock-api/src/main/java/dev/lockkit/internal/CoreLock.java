@@ -113,7 +113,9 @@ final class CoreLock {
     if (reentered != null) {
       return Optional.of(reentered);
     }
-    CompletableFuture<@Nullable Tenure> attempt = client.start(this, terms, false, -1, Thread.currentThread());
+    // this thread waits for the outcome: a blocking driver may send the try on it (see CallerWaits)
+    CompletableFuture<@Nullable Tenure> attempt =
+        CallerWaits.during(() -> client.start(this, terms, false, -1, Thread.currentThread()));
     try {
       return Optional.ofNullable(claim(Futures.await(attempt, Long.MAX_VALUE)));
     } catch (ExecutionException e) {
@@ -178,8 +180,9 @@ final class CoreLock {
     if (Thread.interrupted()) {
       throw new InterruptedException("interrupted before acquiring lock '" + name + "'");
     }
+    // this thread waits for the outcome: a blocking driver may send the first try on it (see CallerWaits)
     CompletableFuture<@Nullable Tenure> attempt =
-        client.start(this, terms, waits, timeoutNanos, Thread.currentThread());
+        CallerWaits.during(() -> client.start(this, terms, waits, timeoutNanos, Thread.currentThread()));
     try {
       return claim(attempt.get());
     } catch (InterruptedException e) {

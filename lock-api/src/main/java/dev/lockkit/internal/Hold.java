@@ -181,7 +181,9 @@ final class Hold implements LeaseEvents, Wakeups.Due {
     long sentAt = System.nanoTime();
     Boolean held;
     try {
-      held = Futures.await(lease.confirm(terms.options().leaseTime()), terms.commandNanos());
+      // the releasing thread waits for nothing else, up to the command timeout: a blocking driver may send it here
+      held = Futures.await(CallerWaits.during(() -> lease.confirm(terms.options().leaseTime())),
+          terms.commandNanos());
     } catch (ExecutionException | TimeoutException | RuntimeException e) {
       log.debug("Confirming lock '{}' before a local hand-off failed", lock.name(), e);
       return Confirmation.FAILED;
@@ -220,10 +222,12 @@ final class Hold implements LeaseEvents, Wakeups.Due {
     // itself: waiting longer for the answer protects nothing and only stalls the caller.
     long leaseEndsIn = deadline + 2 * terms.marginNanos() - System.nanoTime();
     long wait = Math.max(0, Math.min(client.commandTimeoutNanos(), leaseEndsIn));
+    java.util.function.Supplier<CompletableFuture<Boolean>> send = keepNanos >= TimeUnit.MILLISECONDS.toNanos(1)
+        ? () -> lease.releaseKeeping(java.time.Duration.ofNanos(keepNanos)) : lease::release;
     Boolean released;
     try {
-      released = Futures.await(keepNanos >= TimeUnit.MILLISECONDS.toNanos(1)
-          ? lease.releaseKeeping(java.time.Duration.ofNanos(keepNanos)) : lease.release(), wait);
+      // sent on this thread by a blocking driver only if this thread may wait the whole command timeout for it
+      released = Futures.await(wait >= client.commandTimeoutNanos() ? CallerWaits.during(send) : send.get(), wait);
     } catch (ExecutionException e) {
       throw new LockBackendException("could not release lock '" + lock.name() + "' on " + client.describe()
           + "; it expires on the server within its lease time", Futures.unwrap(e));

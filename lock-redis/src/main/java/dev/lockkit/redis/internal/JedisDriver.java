@@ -1,5 +1,6 @@
 package dev.lockkit.redis.internal;
 
+import dev.lockkit.internal.CallerWaits;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -7,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,8 +32,9 @@ import redis.clients.jedis.providers.SentineledConnectionProvider;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
- * The Jedis adapter. Jedis blocks, so every command runs on the driver's own small pool of daemon threads
- * (one pooled connection each), and the subscription on a {@link JedisSubscriber} thread.
+ * The Jedis adapter. Jedis blocks, so a command runs on the driver's own small pool of daemon threads (one pooled
+ * connection each), unless its caller blocks for the answer anyway ({@link CallerWaits}): then on the caller's
+ * thread. The subscription runs on a {@link JedisSubscriber} thread.
  */
 final class JedisDriver implements RedisDriver {
   private static final Logger log = LoggerFactory.getLogger(JedisDriver.class);
@@ -45,6 +48,8 @@ final class JedisDriver implements RedisDriver {
   /** A connection of {@link #jedis}'s pools for the key's node; closing it gives it back. */
   private final Function<String, Connection> borrow;
   private final ThreadPoolExecutor executor;
+  /** Commands sent on their callers' threads now ({@link CallerWaits}), at most {@link #MAX_CONCURRENT}. */
+  private final Semaphore inline = new Semaphore(MAX_CONCURRENT);
   private final JedisSubscriptions subscriber;
   private final boolean sharded;
   private final Duration timeout;
@@ -54,7 +59,7 @@ final class JedisDriver implements RedisDriver {
     this.timeout = timeout;
     JedisClientConfig config = JedisClients.config(settings, timeout, clientId);
     GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
-    pool.setMaxTotal(MAX_CONCURRENT);
+    pool.setMaxTotal(2 * MAX_CONCURRENT); // the driver's threads and as many callers sending on their own
     pool.setMaxIdle(8);
     pool.setMaxWait(timeout);
     pool.setJmxEnabled(false);
@@ -260,6 +265,18 @@ final class JedisDriver implements RedisDriver {
    * clean-up release, or a release would arrive out of order.
    */
   private <T> CompletableFuture<T> call(Supplier<T> command) {
+    // A caller that blocks for this answer anyway sends it on its own thread: the socket's timeout (the command
+    // timeout) bounds it as on the driver's threads, and it spares two thread switches. Not on an interrupted
+    // thread (a wait for a pooled connection would fail on the interrupt), nor beyond MAX_CONCURRENT at once.
+    if (CallerWaits.now() && !Thread.currentThread().isInterrupted() && inline.tryAcquire()) {
+      try {
+        return CompletableFuture.completedFuture(command.get());
+      } catch (RuntimeException e) {
+        return CompletableFuture.failedFuture(e);
+      } finally {
+        inline.release();
+      }
+    }
     long queuedAt = System.nanoTime();
     try {
       return CompletableFuture.supplyAsync(() -> {

@@ -2,6 +2,7 @@ package dev.lockkit.redis.internal;
 
 import dev.lockkit.LockBackendException;
 import dev.lockkit.internal.CallBounds;
+import dev.lockkit.internal.CallerWaits;
 import dev.lockkit.internal.Checks;
 import dev.lockkit.spi.AcquireRequest;
 import dev.lockkit.spi.BackendContext;
@@ -300,6 +301,25 @@ public final class RedisBackend implements LockBackend {
   private CompletableFuture<List<Long>> run(Scripts.Script script, List<String> keys, List<String> args,
       @Nullable CompletableFuture<Void> settled) {
     CompletableFuture<List<Long>> answer = new CompletableFuture<>();
+    // a command sent on the caller's thread (CallerWaits) counts as in flight from before it is sent
+    CompletableFuture<Void> onCaller = CallerWaits.now() ? track(new CompletableFuture<>()) : null;
+    try {
+      sendScript(script, keys, args, settled, answer);
+    } finally {
+      if (onCaller != null) {
+        onCaller.complete(null);
+      }
+    }
+    if (!answer.isDone() && !driverBounds) {
+      // the driver's command is left alone, so that its late outcome can still be waited for (settled)
+      bounds.bound(answer, () -> answer.completeExceptionally(
+          backendFailure("the " + script.name() + " script on '" + keys.get(0) + "'", new TimeoutException())));
+    }
+    return answer;
+  }
+
+  private void sendScript(Scripts.Script script, List<String> keys, List<String> args,
+      @Nullable CompletableFuture<Void> settled, CompletableFuture<List<Long>> answer) {
     send(() -> driver.evalsha(script.sha(), keys, args)).whenComplete((reply, failure) -> {
       if (failure != null && isNoScript(failure) && !answer.isDone()) {
         log.debug("Script {} missing on {}; sending it again", script.name(), describe());
@@ -309,12 +329,6 @@ public final class RedisBackend implements LockBackend {
       }
       answered(answer, script, keys, reply, failure, settled);
     });
-    if (!answer.isDone() && !driverBounds) {
-      // the driver's command is left alone, so that its late outcome can still be waited for (settled)
-      bounds.bound(answer, () -> answer.completeExceptionally(
-          backendFailure("the " + script.name() + " script on '" + keys.get(0) + "'", new TimeoutException())));
-    }
-    return answer;
   }
 
   private void answered(CompletableFuture<List<Long>> answer, Scripts.Script script, List<String> keys,
