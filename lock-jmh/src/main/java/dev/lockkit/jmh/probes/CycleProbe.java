@@ -131,7 +131,7 @@ public final class CycleProbe {
           Boolean.parseBoolean(forks), out);
     }
 
-    private static int whole(String name, String value, String part, String allowed) {
+    static int whole(String name, String value, String part, String allowed) {
       try {
         return Integer.parseInt(part.trim());
       } catch (NumberFormatException e) {
@@ -139,7 +139,7 @@ public final class CycleProbe {
       }
     }
 
-    private static Duration seconds(String name, String value) {
+    static Duration seconds(String name, String value) {
       try {
         double d = Double.parseDouble(value.trim());
         if (!Double.isFinite(d)) {
@@ -286,15 +286,20 @@ public final class CycleProbe {
         }
       }
     } finally {
-      for (Map.Entry<Contender, Contender.Instance> e : instances.entrySet()) {
-        try {
-          CycleRun.bounded(e.getKey() + "-close", CLIENT_LIMIT, () -> {
-            e.getValue().close();
-            return null;
-          });
-        } catch (RuntimeException ex) {
-          log.warn("{}", ex.getMessage());
-        }
+      closeAll(instances);
+    }
+  }
+
+  /** Closes every client, each within {@link #CLIENT_LIMIT}; a failure to close is logged, the others still closed. */
+  static void closeAll(Map<Contender, Contender.Instance> instances) throws InterruptedException {
+    for (Map.Entry<Contender, Contender.Instance> e : instances.entrySet()) {
+      try {
+        CycleRun.bounded(e.getKey() + "-close", CLIENT_LIMIT, () -> {
+          e.getValue().close();
+          return null;
+        });
+      } catch (RuntimeException ex) {
+        log.warn("{}", ex.getMessage());
       }
     }
   }
