@@ -107,13 +107,7 @@ public final class CycleProbe {
 
     /** The settings of {@code args} (contenders, output file) and {@code props}, defaults where absent. */
     static Settings parse(String[] args, Properties props) {
-      List<Contender> contenders;
-      try {
-        contenders = Probes.contenders(args.length > 0 ? args[0] : null, DEFAULT_CONTENDERS);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("contenders: \"" + args[0] + "\" names no Contender; allowed: "
-            + List.of(Contender.values()), e);
-      }
+      List<Contender> contenders = Probes.contenders(args.length > 0 ? args[0] : null, DEFAULT_CONTENDERS);
       Path out = Path.of(args.length > 1 && !args[1].isBlank() ? args[1] : "target/bench/cycle.md");
       String threadList = props.getProperty("threads", "1,4,16,64");
       List<Integer> threads = new ArrayList<>();

@@ -89,16 +89,9 @@ public final class PairProbe {
 
     /** The settings of {@code args} (contenders, output file) and {@code props}, defaults where absent. */
     static Settings parse(String[] args, Properties props) {
-      List<Contender> contenders;
-      try {
-        contenders = Probes.contenders(args.length > 0 ? args[0] : null, DEFAULT_CONTENDERS);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("contenders: \"" + args[0] + "\" is not a comma-separated list of "
-            + List.of(Contender.values()), e);
-      }
       String rounds = props.getProperty("rounds", "60");
       String block = props.getProperty("blockMillis", "250");
-      return new Settings(contenders,
+      return new Settings(Probes.contenders(args.length > 0 ? args[0] : null, DEFAULT_CONTENDERS),
           CycleProbe.Settings.whole("rounds", rounds, rounds, "a whole number of rounds, such as 60"),
           Duration.ofMillis(CycleProbe.Settings.whole("blockMillis", block, block,
               "a whole number of milliseconds, such as 250")),

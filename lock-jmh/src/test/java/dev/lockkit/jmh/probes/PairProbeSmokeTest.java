@@ -135,7 +135,7 @@ class PairProbeSmokeTest {
         .hasMessageStartingWith("contenders: [FLOOR_LETTUCE, CURATOR, FLOOR_LETTUCE] must name at least 2");
     assertThatThrownBy(() -> PairProbe.Settings.parse(new String[] {"FLOOR_LETTUCE,NOPE"}, none))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("contenders: \"FLOOR_LETTUCE,NOPE\" is not a comma-separated list of [");
+        .hasMessageStartingWith("contenders: \"FLOOR_LETTUCE,NOPE\" names no Contender; allowed: [");
     assertThatThrownBy(() -> PairProbe.Settings.parse(new String[0], with("rounds", "0")))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("rounds: 0 must be at least 1");
     assertThatThrownBy(() -> PairProbe.Settings.parse(new String[0], with("rounds", "many")))
