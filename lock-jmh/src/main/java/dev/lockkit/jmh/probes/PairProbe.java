@@ -5,12 +5,14 @@ import dev.lockkit.jmh.LockHandle;
 import dev.lockkit.jmh.servers.Servers;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -69,7 +71,7 @@ public final class PairProbe {
   private PairProbe() {}
 
   /** What to run: from the arguments and system properties, validated. */
-  record Settings(List<Contender> contenders, int rounds, Duration block, Duration warmup, java.nio.file.Path out) {
+  record Settings(List<Contender> contenders, int rounds, Duration block, Duration warmup, Path out) {
     Settings {
       if (contenders.size() < 2 || contenders.stream().distinct().count() != contenders.size()) {
         throw new IllegalArgumentException("contenders: " + contenders + " must name at least 2 contenders, each "
@@ -96,7 +98,7 @@ public final class PairProbe {
           Duration.ofMillis(CycleProbe.Settings.whole("blockMillis", block, block,
               "a whole number of milliseconds, such as 250")),
           CycleProbe.Settings.seconds("warmup", props.getProperty("warmup", "10")),
-          java.nio.file.Path.of(args.length > 1 && !args[1].isBlank() ? args[1] : "target/bench/pair.md"));
+          Path.of(args.length > 1 && !args[1].isBlank() ? args[1] : "target/bench/pair.md"));
     }
   }
 
@@ -198,7 +200,7 @@ public final class PairProbe {
       for (Contender c : order) {
         Block b = block(round, c, locks.get(c), blockNanos, serverPids.get(c), latencies.get(c));
         blocks.add(b);
-        rates.append(String.format(java.util.Locale.ROOT, " %s %,.0f/s", c, b.opsPerSecond()));
+        rates.append(String.format(Locale.ROOT, " %s %,.0f/s", c, b.opsPerSecond()));
       }
       log.info("round {}:{}", round, rates);
     }

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
 /** {@link PairProbe}'s Markdown: a row per contender against the reference, then every round's block rates. */
@@ -109,7 +110,7 @@ final class PairTable {
   }
 
   /** The sum of a figure over the blocks per cycle; NaN if a block does not know it (-1) or there are no cycles. */
-  private static double perCycle(List<Block> blocks, java.util.function.ToLongFunction<Block> figure, long cycles) {
+  private static double perCycle(List<Block> blocks, ToLongFunction<Block> figure, long cycles) {
     long[] values = blocks.stream().mapToLong(figure).toArray();
     return cycles == 0 || Arrays.stream(values).anyMatch(v -> v < 0) ? Double.NaN
         : Arrays.stream(values).sum() / (double) cycles;
