@@ -107,13 +107,7 @@ public final class CycleProbe {
 
     /** The settings of {@code args} (contenders, output file) and {@code props}, defaults where absent. */
     static Settings parse(String[] args, Properties props) {
-      List<Contender> contenders;
-      try {
-        contenders = Probes.contenders(args.length > 0 ? args[0] : null, DEFAULT_CONTENDERS);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("contenders: \"" + args[0] + "\" names no Contender; allowed: "
-            + List.of(Contender.values()), e);
-      }
+      List<Contender> contenders = Probes.contenders(args.length > 0 ? args[0] : null, DEFAULT_CONTENDERS);
       Path out = Path.of(args.length > 1 && !args[1].isBlank() ? args[1] : "target/bench/cycle.md");
       String threadList = props.getProperty("threads", "1,4,16,64");
       List<Integer> threads = new ArrayList<>();
@@ -131,7 +125,7 @@ public final class CycleProbe {
           Boolean.parseBoolean(forks), out);
     }
 
-    private static int whole(String name, String value, String part, String allowed) {
+    static int whole(String name, String value, String part, String allowed) {
       try {
         return Integer.parseInt(part.trim());
       } catch (NumberFormatException e) {
@@ -139,7 +133,7 @@ public final class CycleProbe {
       }
     }
 
-    private static Duration seconds(String name, String value) {
+    static Duration seconds(String name, String value) {
       try {
         double d = Double.parseDouble(value.trim());
         if (!Double.isFinite(d)) {
@@ -286,15 +280,20 @@ public final class CycleProbe {
         }
       }
     } finally {
-      for (Map.Entry<Contender, Contender.Instance> e : instances.entrySet()) {
-        try {
-          CycleRun.bounded(e.getKey() + "-close", CLIENT_LIMIT, () -> {
-            e.getValue().close();
-            return null;
-          });
-        } catch (RuntimeException ex) {
-          log.warn("{}", ex.getMessage());
-        }
+      closeAll(instances);
+    }
+  }
+
+  /** Closes every client, each within {@link #CLIENT_LIMIT}; a failure to close is logged, the others still closed. */
+  static void closeAll(Map<Contender, Contender.Instance> instances) throws InterruptedException {
+    for (Map.Entry<Contender, Contender.Instance> e : instances.entrySet()) {
+      try {
+        CycleRun.bounded(e.getKey() + "-close", CLIENT_LIMIT, () -> {
+          e.getValue().close();
+          return null;
+        });
+      } catch (RuntimeException ex) {
+        log.warn("{}", ex.getMessage());
       }
     }
   }

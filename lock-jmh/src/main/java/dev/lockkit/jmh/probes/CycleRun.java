@@ -50,7 +50,7 @@ final class CycleRun {
                 double allocBytesPerCycle, double serverCpuNanosPerCycle) {}
 
   /** One thread's latencies, in a preallocated array that grows (rarely: sized from the previous run) when full. */
-  private static final class Recorder {
+  static final class Recorder {
     long[] nanos;
     int count;
     long endNanos;

@@ -134,7 +134,7 @@ final class CycleTable {
     return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
-  private static String micros(double nanos) {
+  static String micros(double nanos) {
     return Double.isNaN(nanos) ? "n/a" : String.format(Locale.ROOT, "%,.1f µs", nanos / 1000);
   }
 

@@ -15,13 +15,23 @@ import java.util.concurrent.locks.LockSupport;
 final class Probes {
   private Probes() {}
 
+  /**
+   * The contenders a probe's first argument names, comma-separated; {@code defaults} where it is absent or blank.
+   *
+   * @throws IllegalArgumentException if a name is not a {@link Contender}'s, naming the argument and what is allowed
+   */
   static List<Contender> contenders(String list, List<Contender> defaults) {
     if (list == null || list.isBlank()) {
       return defaults;
     }
     List<Contender> out = new ArrayList<>();
-    for (String name : list.split(",")) {
-      out.add(Contender.valueOf(name.trim()));
+    try {
+      for (String name : list.split(",")) {
+        out.add(Contender.valueOf(name.trim()));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("contenders: \"" + list + "\" names no Contender; allowed: "
+          + List.of(Contender.values()), e);
     }
     return out;
   }
