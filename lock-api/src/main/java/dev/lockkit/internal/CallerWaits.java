@@ -9,7 +9,9 @@ import java.util.function.Supplier;
  * calling thread. A backend whose driver blocks (Jedis) may then send the command on that thread, bounded by
  * the command timeout as on its own threads, instead of handing it to a thread of its own and waiting for that
  * thread to hand the answer back: two thread switches a command, four a lock cycle, which on a small machine
- * cost more CPU than the commands themselves. Anything else (a re-try woken by a release, a renewal, a release
+ * cost more CPU than the commands themselves. A backend whose replies arrive on a shared I/O thread (Lettuce)
+ * may wait for the reply on the calling thread, so that the work that follows it runs there and not on the one
+ * thread every caller's replies pass through. Anything else (a re-try woken by a release, a renewal, a release
  * nobody waits for) runs where it ran. Shared with the backends; not API.
  */
 public final class CallerWaits {

@@ -31,9 +31,10 @@ final class Wakeups {
   private final ScheduledExecutorService timer;
   private final Set<Due> items = ConcurrentHashMap.newKeySet();
   private final Object lock = new Object();
+  // written under lock; read without it by the fast path of wakeBy
+  private volatile boolean armed;
+  private volatile long wakeAt;
   // guarded by lock
-  private boolean armed;
-  private long wakeAt;
   private @Nullable ScheduledFuture<?> wake;
 
   Wakeups(ScheduledExecutorService timer) {
@@ -52,6 +53,12 @@ final class Wakeups {
 
   /** Makes sure the timer runs no later than {@code at}. */
   void wakeBy(long at) {
+    // Without the monitor when a wake-up is set early enough, as it nearly always is (every lease of every thread
+    // is added here): run() disarms before it scans the items, so an item added before this read saw it armed is
+    // in that scan.
+    if (armed && wakeAt - at <= 0) {
+      return;
+    }
     synchronized (lock) {
       if (armed && wakeAt - at <= 0) {
         return;
@@ -64,8 +71,8 @@ final class Wakeups {
       } catch (RejectedExecutionException e) {
         return; // closed: nothing left to time
       }
+      wakeAt = at; // before armed: the fast path reads armed first, then a wakeAt at least this recent
       armed = true;
-      wakeAt = at;
     }
   }
 

@@ -1,10 +1,12 @@
 package dev.lockkit.redis.internal;
 
+import dev.lockkit.internal.CallerWaits;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
@@ -336,14 +338,34 @@ final class LettuceDriver implements RedisDriver {
 
   @Override
   public CompletableFuture<List<Long>> evalsha(String sha, List<String> keys, List<String> args) {
-    return scripting.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys.toArray(String[]::new),
-        args.toArray(String[]::new)).toCompletableFuture().thenApply(Replies::longs);
+    return answered(scripting.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys.toArray(String[]::new),
+        args.toArray(String[]::new)));
   }
 
   @Override
   public CompletableFuture<List<Long>> eval(String script, List<String> keys, List<String> args) {
-    return scripting.<List<Object>>eval(script, ScriptOutputType.MULTI, keys.toArray(String[]::new),
-        args.toArray(String[]::new)).toCompletableFuture().thenApply(Replies::longs);
+    return answered(scripting.<List<Object>>eval(script, ScriptOutputType.MULTI, keys.toArray(String[]::new),
+        args.toArray(String[]::new)));
+  }
+
+  /**
+   * The reply as integers. A caller that blocks for it anyway ({@link CallerWaits}) waits for it here, so that
+   * what follows the reply (the backend's and the core's work up to the caller's lease) runs on the caller's
+   * thread, as a synchronous Lettuce call would, and not on the connection's one I/O thread, through which every
+   * thread's replies pass: with many threads that thread became the bottleneck. The wait is bounded by the command
+   * timeout; an interrupt ends it (the flag kept), and the reply is then handled where it arrives.
+   */
+  private CompletableFuture<List<Long>> answered(RedisFuture<List<Object>> reply) {
+    if (CallerWaits.now()) {
+      try {
+        reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        // the future carries the failure; a command still unanswered is bounded as any other
+      }
+    }
+    return reply.toCompletableFuture().thenApply(Replies::longs);
   }
 
   @Override

@@ -8,7 +8,10 @@ import java.util.function.Predicate;
  * What the backend needs from a Redis client library, and nothing more: scripts, {@code WAIT}, and
  * subscriptions. An adapter only moves bytes; scripts, key layout and waiting live in the backend. Every
  * future completes within the command timeout (the adapter configures its library so) and on the library's
- * own threads; none of these methods blocks.
+ * own threads; none of these methods blocks, except where the calling thread blocks for the answer anyway
+ * ({@link dev.lockkit.internal.CallerWaits}): there {@link #evalsha} and {@link #eval} may send the command on that
+ * thread (Jedis) or wait for its reply on it (Lettuce), within the command timeout, so that the work that follows
+ * the reply runs on the caller's thread.
  */
 public interface RedisDriver {
 

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.lockkit.DistributedLock;
 import dev.lockkit.Lease;
 import dev.lockkit.LockClient;
+import dev.lockkit.LockObserver;
+import dev.lockkit.ObservedLock;
 import dev.lockkit.LockOptions;
 import dev.lockkit.Locks;
 import dev.lockkit.redis.testing.SharedServers;
@@ -14,21 +16,27 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * On Jedis, whose commands block, a caller that blocks for the answer anyway sends its lock cycle's commands on
- * its own thread: a free lock is acquired and released without a hop to the driver's threads and back (four
- * thread switches a cycle, which on a small machine cost more CPU than the commands). What nobody waits for (an
- * asynchronous acquisition) still runs on the driver's threads. The driver's threads outlive their last command
- * by a second, so a cycle that used one leaves it alive to be seen.
+ * A caller that blocks for its lock anyway does the work of its lock cycle on its own thread. On Jedis, whose
+ * commands block, it sends the commands itself: a free lock is acquired and released without a hop to the
+ * driver's threads and back (four thread switches a cycle, which on a small machine cost more CPU than the
+ * commands); the driver's threads outlive their last command by a second, so a cycle that used one leaves it
+ * alive to be seen. On Lettuce, whose replies all arrive on the connection's one I/O thread, the caller waits for
+ * the reply and handles it itself, so that this thread does not become the bottleneck of many callers; seen from
+ * outside as the thread the observer hears the acquisition's end on. What nobody waits for (an asynchronous
+ * acquisition) still runs on the driver's threads.
  */
-class JedisCallerThreadTest {
+class CallerThreadTest {
   /** The driver's command threads ({@code lockkit-<client>-jedis-<n>}), not its subscription thread. */
   private static final Pattern COMMAND_THREAD = Pattern.compile("lockkit-.*-jedis-\\d+");
 
@@ -60,6 +68,34 @@ class JedisCallerThreadTest {
       async.get(10, TimeUnit.SECONDS).close();
       assertThat(commandThreads(before)).as("driver threads after an asynchronous acquisition").isNotEmpty();
     }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"lettuce, true", "lettuce, false", "jedis, true", "jedis, false"})
+  @Timeout(60)
+  void theEndOfABlockingAcquisitionOfAFreeLockIsHandledOnTheCallersThread(String driver, boolean cohorting)
+      throws Exception {
+    List<String> endedOn = new CopyOnWriteArrayList<>();
+    LockObserver observer = new LockObserver() {
+      @Override
+      public void acquisitionEnded(ObservedLock lock, @Nullable Object state, AcquisitionOutcome outcome,
+          Duration wait, @Nullable Throwable failure) {
+        endedOn.add(outcome + " on " + Thread.currentThread().getName());
+      }
+    };
+    LockOptions.Builder options = LockOptions.builder().observer(observer);
+    if (!cohorting) {
+      options.withoutCohorting();
+    }
+    String caller = Thread.currentThread().getName();
+    try (LockClient client = Locks.connect(SharedServers.standaloneUri() + "?driver=" + driver, options.build())) {
+      DistributedLock lock = client.lock("caller-thread/ended/" + driver + "/" + cohorting);
+      for (int i = 0; i < 50; i++) {
+        lock.acquire().close();
+        lock.acquire(Duration.ofSeconds(5)).close();
+      }
+    }
+    assertThat(endedOn).hasSize(100).containsOnly("ACQUIRED on " + caller);
   }
 
   private static List<String> commandThreads(Set<Thread> before) {
