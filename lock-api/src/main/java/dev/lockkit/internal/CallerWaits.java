@@ -28,6 +28,15 @@ public final class CallerWaits {
     return MARK.get()[0];
   }
 
+  /**
+   * Runs {@code call} marked if the caller may wait the whole command timeout for it, else unmarked: a blocking
+   * driver bounds a command it sends on the caller's thread by the command timeout, which must not overrun a
+   * shorter wait of the caller (a release past which the lease has ended anyway).
+   */
+  static <T> T during(long waitNanos, long commandTimeoutNanos, Supplier<T> call) {
+    return waitNanos >= commandTimeoutNanos ? during(call) : call.get();
+  }
+
   /** Runs {@code call} marked: {@link #now()} is true on this thread until it returns (unless it was already). */
   static <T> T during(Supplier<T> call) {
     boolean[] mark = MARK.get();

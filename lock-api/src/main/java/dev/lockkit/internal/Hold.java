@@ -226,8 +226,7 @@ final class Hold implements LeaseEvents, Wakeups.Due {
         ? () -> lease.releaseKeeping(java.time.Duration.ofNanos(keepNanos)) : lease::release;
     Boolean released;
     try {
-      // sent on this thread by a blocking driver only if this thread may wait the whole command timeout for it
-      released = Futures.await(wait >= client.commandTimeoutNanos() ? CallerWaits.during(send) : send.get(), wait);
+      released = Futures.await(CallerWaits.during(wait, client.commandTimeoutNanos(), send), wait);
     } catch (ExecutionException e) {
       throw new LockBackendException("could not release lock '" + lock.name() + "' on " + client.describe()
           + "; it expires on the server within its lease time", Futures.unwrap(e));

@@ -2,7 +2,6 @@ package dev.lockkit.redis.internal;
 
 import dev.lockkit.LockBackendException;
 import dev.lockkit.LockClientClosedException;
-import dev.lockkit.internal.CallerWaits;
 import dev.lockkit.spi.AcquireRequest;
 import dev.lockkit.spi.BackendLease;
 import java.util.List;
@@ -112,18 +111,13 @@ final class Acquisition {
       wasAnnounced = announced;
     }
     // A try sent on the caller's thread (CallerWaits) is answered, and its outcome handled, before this returns:
-    // tracked from before it is sent, so that a client closing meanwhile keeps the driver open until then.
-    CompletableFuture<Void> onCaller = CallerWaits.now() ? backend.track(new CompletableFuture<>()) : null;
-    try {
+    // tracked as a whole, so that a win nobody wants any more is released inside outcome(...) before a closing
+    // client closes the driver
+    backend.trackedOnCaller(() -> {
       RedisBackend.Try attempt = backend.tryAcquire(keys, request.ownerToken(), request.leaseTime(), yielding,
           fenceSeen, wasAnnounced, request.waits());
-      // tracked until its outcome is handled: a win nobody wants any more is released inside outcome(...)
-      backend.track(attempt.answer().whenComplete((reply, failure) -> outcome(attempt, sentAt, reply, failure)));
-    } finally {
-      if (onCaller != null) {
-        onCaller.complete(null);
-      }
-    }
+      return backend.track(attempt.answer().whenComplete((reply, failure) -> outcome(attempt, sentAt, reply, failure)));
+    });
   }
 
   private void outcome(RedisBackend.Try attempt, long sentAt, @Nullable List<Long> reply,

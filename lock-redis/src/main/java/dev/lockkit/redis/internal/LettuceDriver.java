@@ -5,7 +5,6 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
@@ -24,10 +23,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
-import io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection;
-import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -76,21 +72,7 @@ final class LettuceDriver implements RedisDriver {
           TimeUnit.MILLISECONDS));
     }
     this.resources = resourceBuilder.build();
-    List<RedisURI> uris = new ArrayList<>();
-    if (settings.sentinel() != null) {
-      uris.add(sentinelUri(settings, timeout));
-    }
-    for (RedisSettings.Node node : settings.sentinel() != null ? List.<RedisSettings.Node>of() : settings.nodes()) {
-      RedisURI.Builder b = RedisURI.builder().withHost(node.host()).withPort(node.port()).withTimeout(timeout)
-          .withSsl(settings.tls());
-      if (settings.password() != null) {
-        b.withAuthentication(settings.user() == null ? "default" : settings.user(), settings.password());
-      }
-      if (!settings.cluster()) {
-        b.withDatabase(settings.database());
-      }
-      uris.add(b.build());
-    }
+    List<RedisURI> uris = LettuceConnect.uris(settings, timeout);
     SocketOptions socket = SocketOptions.builder().connectTimeout(timeout).build();
     TimeoutOptions timeouts = TimeoutOptions.enabled(timeout);
     SslOptions ssl = settings.trustPem() == null ? SslOptions.create()
@@ -116,7 +98,7 @@ final class LettuceDriver implements RedisDriver {
         standalone.setOptions(ClientOptions.builder().socketOptions(socket).timeoutOptions(timeouts)
             .sslOptions(ssl).disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
         if (settings.sentinel() != null) {
-          requireMaster(standalone, settings, uris.get(0), timeout);
+          LettuceConnect.requireMaster(standalone, settings, uris.get(0), timeout);
         }
         StatefulRedisConnection<String, String> c = standalone.connect(StringCodec.UTF8);
         conn = c;
@@ -166,7 +148,7 @@ final class LettuceDriver implements RedisDriver {
       } else {
         RedisClient standalone = (RedisClient) existing;
         StatefulRedisConnection<String, String> c = BoundedConnect.within(timeout, threadName,
-            () -> connectToDefaultUri(standalone), StatefulConnection::closeAsync);
+            () -> LettuceConnect.toDefaultUri(standalone), StatefulConnection::closeAsync);
         conn = c;
         c.setTimeout(timeout);
         this.scripting = c.async();
@@ -185,24 +167,6 @@ final class LettuceDriver implements RedisDriver {
     this.pubsub = ps;
     this.waits = new LettuceWaitConnections(existing, null, existing.getResources(), timeout);
     this.opened = true;
-  }
-
-  /**
-   * {@link RedisClient#connect(io.lettuce.core.codec.RedisCodec)}, which needs the URI the client was created with:
-   * lockkit cannot tell where to connect otherwise.
-   *
-   * @throws IllegalArgumentException if the client has no default URI
-   */
-  private static StatefulRedisConnection<String, String> connectToDefaultUri(RedisClient client) {
-    try {
-      return client.connect(StringCodec.UTF8);
-    } catch (IllegalStateException e) {
-      if (String.valueOf(e.getMessage()).contains("RedisURI")) {
-        throw new UnfitClient("client must be a RedisClient created with a RedisURI "
-            + "(RedisClient.create(uri)): lockkit opens its connections to that URI, and this client has none", e);
-      }
-      throw e;
-    }
   }
 
   /** Tells the listener what the pub/sub connection hears. */
@@ -235,72 +199,6 @@ final class LettuceDriver implements RedisDriver {
         shardChannelUnsubscribed(channel);
       }
     });
-  }
-
-  /** The URI of the primary that the sentinels name: each sentinel with the sentinels' own credentials. */
-  private static RedisURI sentinelUri(RedisSettings settings, Duration timeout) {
-    RedisSettings.Sentinel sentinel = settings.sentinel();
-    RedisURI.Builder b = RedisURI.builder().withSentinelMasterId(sentinel.master()).withTimeout(timeout)
-        .withDatabase(settings.database());
-    for (RedisSettings.Node node : settings.nodes()) {
-      RedisURI.Builder s = RedisURI.builder().withHost(node.host()).withPort(node.port()).withTimeout(timeout);
-      if (sentinel.password() != null) {
-        s.withAuthentication(sentinel.user() == null ? "default" : sentinel.user(), sentinel.password());
-      }
-      b.withSentinel(s.build());
-    }
-    if (settings.password() != null) {
-      b.withAuthentication(settings.user() == null ? "default" : settings.user(), settings.password());
-    }
-    return b.build();
-  }
-
-  /**
-   * Asks the sentinels for the primary before connecting, within one command timeout in all, so that a connect
-   * through sentinels that cannot be reached, or that monitor no such master, fails saying which. Lettuce itself
-   * tries each sentinel with a timeout of its own, for each of the two connections, and then only says that it
-   * could not provide the address.
-   */
-  private static void requireMaster(RedisClient client, RedisSettings settings, RedisURI uri, Duration timeout) {
-    String master = settings.sentinel().master();
-    String sentinels = settings.nodes().toString();
-    CompletableFuture<StatefulRedisSentinelConnection<String, String>> connecting =
-        client.connectSentinelAsync(StringCodec.UTF8, uri).toCompletableFuture();
-    StatefulRedisSentinelConnection<String, String> sentinel;
-    long deadline = System.nanoTime() + timeout.toNanos();
-    try {
-      sentinel = connecting.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      throw new RedisConnectionException("could not reach any of the sentinels " + sentinels + ": " + e.getCause(),
-          e.getCause());
-    } catch (TimeoutException e) {
-      connecting.thenAccept(StatefulRedisSentinelConnection::closeAsync);
-      throw new RedisConnectionException("none of the sentinels " + sentinels + " answered within " + timeout);
-    } catch (InterruptedException e) {
-      connecting.thenAccept(StatefulRedisSentinelConnection::closeAsync);
-      Thread.currentThread().interrupt();
-      throw new RedisConnectionException("interrupted while asking the sentinels " + sentinels + " for " + master);
-    }
-    try {
-      SocketAddress address = sentinel.async().getMasterAddrByName(master).toCompletableFuture()
-          .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      if (address == null) {
-        throw new RedisConnectionException("the sentinels " + sentinels + " monitor no master named '" + master
-            + "' (check the name after the sentinels in the URI: it is the name in 'sentinel monitor <name> ...')");
-      }
-    } catch (ExecutionException e) {
-      // a sentinel's error reply (NOAUTH: it needs sentinelPassword) is dug out by open(), as a server's is
-      throw new RedisConnectionException("the sentinels " + sentinels + " did not name the master '" + master
-          + "': " + e.getCause(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new RedisConnectionException("the sentinels " + sentinels + " did not name the master '" + master
-          + "' within " + timeout);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RedisConnectionException("interrupted while asking the sentinels " + sentinels + " for " + master);
-    } finally {
-      sentinel.closeAsync();
-    }
   }
 
   /**

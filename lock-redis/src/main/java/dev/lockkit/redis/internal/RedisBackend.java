@@ -2,7 +2,6 @@ package dev.lockkit.redis.internal;
 
 import dev.lockkit.LockBackendException;
 import dev.lockkit.internal.CallBounds;
-import dev.lockkit.internal.CallerWaits;
 import dev.lockkit.internal.Checks;
 import dev.lockkit.spi.AcquireRequest;
 import dev.lockkit.spi.BackendContext;
@@ -13,8 +12,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,19 +32,13 @@ public final class RedisBackend implements LockBackend {
   private final Subscriptions subscriptions;
   private final RedisDriver driver;
   private final String publishCommand;
+  /** The fence's retention as the acquire script's argument. */
+  private final String fenceRetentionArg;
   private final CallBounds bounds;
   /** The driver fails every script call that has no answer within the command timeout by itself. */
   private final boolean driverBounds;
-  /**
-   * Tries of acquisitions and releases still under way, which {@link #close} lets finish: a try sent before
-   * the client closed may still win the lock once the holder's release is through, and the release of that
-   * unwanted win must go out before the driver closes, or the lock stays taken until its lease time ends.
-   */
-  private final java.util.concurrent.atomic.AtomicInteger unsettled = new java.util.concurrent.atomic.AtomicInteger();
-  /** Signalled when {@link #unsettled} drops to 0; a count, not a set: tracking runs twice per lock cycle. */
-  private final Object settledSignal = new Object();
-  /** {@link #close} waits on {@link #settledSignal}: only then does a command that settles signal it. */
-  private volatile boolean settling;
+  /** What {@link #close} lets finish first. */
+  private final InFlight inFlight = new InFlight();
 
   private RedisBackend(RedisSettings settings, BackendContext context, RedisDriver.Factory factory) {
     this.settings = settings;
@@ -58,6 +51,7 @@ public final class RedisBackend implements LockBackend {
     // every client of a deployment must agree: sharded on a Redis 7+ cluster, plain elsewhere
     this.publishCommand = driver.sharded() ? "SPUBLISH" : "PUBLISH";
     this.driverBounds = driver.boundsCommands();
+    this.fenceRetentionArg = Long.toString(settings.fenceRetentionMillis());
     log.debug("Client {} connected to {} with {}; releases use {}", context.clientId(), settings.describe(),
         settings.driver(), publishCommand);
     checkEviction();
@@ -156,7 +150,7 @@ public final class RedisBackend implements LockBackend {
 
   @Override
   public void close() {
-    settleAcquisitions();
+    inFlight.settle(commandTimeout, describe());
     closeConnections();
   }
 
@@ -172,46 +166,17 @@ public final class RedisBackend implements LockBackend {
     bounds.close();
   }
 
-  /**
-   * Waits, at most the command timeout, until no acquisition has a command in flight and no release is under
-   * way. The client has failed its waiters already, so none sends a new try; a try in flight that wins releases
-   * the lock again, and that release is tracked too. Every tracked command is bounded by the command timeout
-   * from its sending, and all but such late releases were sent before the client's own wait for its releases:
-   * so this wait is short, except when a win comes back at the very end of that one.
-   */
-  private void settleAcquisitions() {
-    long deadline = System.nanoTime() + commandTimeout.toNanos();
-    settling = true;
-    synchronized (settledSignal) {
-      while (unsettled.get() > 0) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          log.debug("Closing {} with {} commands still in flight", describe(), unsettled.get());
-          return;
-        }
-        try {
-          TimeUnit.NANOSECONDS.timedWait(settledSignal, left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
-  }
-
   /** Keeps {@link #close} from closing the driver under {@code command} until it is done. */
   <T> CompletableFuture<T> track(CompletableFuture<T> command) {
-    if (!command.isDone()) {
-      unsettled.incrementAndGet();
-      command.whenComplete((r, e) -> {
-        if (unsettled.decrementAndGet() == 0 && settling) {
-          synchronized (settledSignal) {
-            settledSignal.notifyAll();
-          }
-        }
-      });
-    }
-    return command;
+    return inFlight.track(command);
+  }
+
+  /**
+   * Runs {@code send}, which may send a command on the caller's thread ({@link dev.lockkit.internal.CallerWaits})
+   * and then returns only once it is answered: {@link #close} waits for it from before it starts.
+   */
+  <T> T trackedOnCaller(Supplier<T> send) {
+    return inFlight.trackedOnCaller(send);
   }
 
   // ---- what leases and acquisitions use ----
@@ -249,6 +214,22 @@ public final class RedisBackend implements LockBackend {
    * has asked again, woken by the release or by its re-check, and renewed it.
    */
   static final long ANNOUNCEMENT_SLACK_MILLIS = 2_000;
+  private static final String ANNOUNCEMENT_SLACK_ARG = Long.toString(ANNOUNCEMENT_SLACK_MILLIS);
+
+  /** A lease time and its script argument: most clients use one lease time, so it is formatted once. */
+  private record LeaseArg(Duration lease, String millis) {}
+
+  private volatile LeaseArg leaseArg = new LeaseArg(Duration.ZERO, "0");
+
+  private String leaseArg(Duration lease) {
+    LeaseArg last = leaseArg;
+    if (last.lease().equals(lease)) {
+      return last.millis();
+    }
+    LeaseArg arg = new LeaseArg(lease, Long.toString(millis(lease)));
+    leaseArg = arg;
+    return arg.millis();
+  }
 
   /**
    * One try of the acquire script. {@code yields}: not while another client's waiter is announced, and no other
@@ -258,15 +239,16 @@ public final class RedisBackend implements LockBackend {
    */
   Try tryAcquire(RedisKeys keys, String owner, Duration lease, boolean yields, @Nullable Long yieldFence,
       boolean announced, boolean announces) {
-    List<String> args = List.of(owner, Long.toString(millis(lease)), Long.toString(settings.fenceRetentionMillis()),
-        yields ? "1" : "0", announced ? "1" : "0", announces ? Long.toString(ANNOUNCEMENT_SLACK_MILLIS) : "0",
+    List<String> args = List.of(owner, leaseArg(lease), fenceRetentionArg,
+        yields ? "1" : "0", announced ? "1" : "0", announces ? ANNOUNCEMENT_SLACK_ARG : "0",
         yieldFence == null ? "" : Long.toString(yieldFence));
     if (settings.waitReplicas() > 0) {
       CompletableFuture<List<Long>> answer = ReplicatedAcquire.tryAcquire(this, keys, owner, args);
       return new Try(answer, answer.handle((r, e) -> null));
     }
+    // the acquisition tracks the try, its outcome's handling included (Acquisition#attempt)
     CompletableFuture<Void> settled = new CompletableFuture<>();
-    return new Try(run(Scripts.ACQUIRE, keys.acquireKeys(), args, settled), settled);
+    return new Try(runUntracked(Scripts.ACQUIRE, keys.acquireKeys(), args, settled), settled);
   }
 
   /** Takes back the announcement of an acquisition that gave up; tracked, so that it goes out as a client closes. */
@@ -275,7 +257,7 @@ public final class RedisBackend implements LockBackend {
   }
 
   CompletableFuture<Boolean> renew(RedisKeys keys, String owner, Duration lease) {
-    return run(Scripts.RENEW, List.of(keys.lock()), List.of(owner, Long.toString(millis(lease))), null)
+    return run(Scripts.RENEW, List.of(keys.lock()), List.of(owner, leaseArg(lease)), null)
         .thenApply(r -> r.get(0) == 1L);
   }
 
@@ -300,16 +282,14 @@ public final class RedisBackend implements LockBackend {
    */
   private CompletableFuture<List<Long>> run(Scripts.Script script, List<String> keys, List<String> args,
       @Nullable CompletableFuture<Void> settled) {
+    return trackedOnCaller(() -> runUntracked(script, keys, args, settled));
+  }
+
+  /** {@link #run}, for a caller that tracks the whole of it ({@link #trackedOnCaller}) itself. */
+  private CompletableFuture<List<Long>> runUntracked(Scripts.Script script, List<String> keys, List<String> args,
+      @Nullable CompletableFuture<Void> settled) {
     CompletableFuture<List<Long>> answer = new CompletableFuture<>();
-    // a command sent on the caller's thread (CallerWaits) counts as in flight from before it is sent
-    CompletableFuture<Void> onCaller = CallerWaits.now() ? track(new CompletableFuture<>()) : null;
-    try {
-      sendScript(script, keys, args, settled, answer);
-    } finally {
-      if (onCaller != null) {
-        onCaller.complete(null);
-      }
-    }
+    sendScript(script, keys, args, settled, answer);
     if (!answer.isDone() && !driverBounds) {
       // the driver's command is left alone, so that its late outcome can still be waited for (settled)
       bounds.bound(answer, () -> answer.completeExceptionally(
