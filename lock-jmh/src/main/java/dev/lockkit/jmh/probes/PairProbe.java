@@ -14,15 +14,23 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A one-thread A/B probe: two or more contenders, each with its own client and its own lock, all in this JVM, take
- * turns on one measuring thread in short blocks ({@code blockMillis}, default 250 ms), each block back-to-back
- * {@code acquire().close()} cycles. Made to settle differences of a few per cent that JMH's forks and multi-second
+ * An A/B probe: two or more contenders, each with its own client and its own lock, all in this JVM, take turns on
+ * one measuring thread in short blocks ({@code blockMillis}, default 250 ms), each block back-to-back
+ * {@code acquire().close()} cycles. With {@code threads} above 1, a contender has that many locks and its block runs
+ * that many threads at once, each cycling its own lock: distinct locks, the shape of many entities each locked by one
+ * request. Made to settle differences of a few per cent that JMH's forks and multi-second
  * rounds cannot: on a small shared machine their figures move by 20-30 % from one run to the next, more than the
  * differences looked for. Here every round runs one block of each contender, the order rotated each round (A, B, C;
  * then B, C, A; ...), so the machine's drift hits all alike, and each round gives a ratio of each contender's block
@@ -39,8 +47,8 @@ import org.slf4j.LoggerFactory;
  * <p>Arguments: a comma-separated list of at least two distinct {@link Contender}s, the first the reference (default
  * {@code LOCKKIT_REDIS_LETTUCE,LOCKKIT_REDIS_LETTUCE_SOLO}; empty for the default), the Markdown file to write
  * (default {@code target/bench/pair.md}); system properties {@code rounds} (default 60), {@code blockMillis}
- * (default 250) and {@code warmup} (seconds, default 10). The defaults take {@code warmup + rounds x contenders x
- * block} = 40 s with two contenders, plus starting the servers. A contender whose lock cycle throws stops the probe:
+ * (default 250), {@code warmup} (seconds, default 10) and {@code threads} (default 1). The defaults take
+ * {@code warmup + rounds x contenders x block} = 40 s with two contenders, plus starting the servers. A contender whose lock cycle throws stops the probe:
  * every client is closed, the servers it started are stopped, and the failure is rethrown (exit status 1); so is a
  * run still in a lock cycle long after its planned end. Run it, from the repository's root, as:
  *
@@ -71,7 +79,10 @@ public final class PairProbe {
   private PairProbe() {}
 
   /** What to run: from the arguments and system properties, validated. */
-  record Settings(List<Contender> contenders, int rounds, Duration block, Duration warmup, Path out) {
+  record Settings(List<Contender> contenders, int rounds, Duration block, Duration warmup, int threads, Path out) {
+    /** The most threads a block may run. */
+    static final int MAX_THREADS = 256;
+
     Settings {
       if (contenders.size() < 2 || contenders.stream().distinct().count() != contenders.size()) {
         throw new IllegalArgumentException("contenders: " + contenders + " must name at least 2 contenders, each "
@@ -82,6 +93,10 @@ public final class PairProbe {
       }
       if (block.toMillis() < 1) {
         throw new IllegalArgumentException("blockMillis: " + block.toMillis() + " must be at least 1 (ms)");
+      }
+      if (threads < 1 || threads > MAX_THREADS) {
+        throw new IllegalArgumentException("threads: " + threads + " must be from 1 to " + MAX_THREADS
+            + " (threads of a block, each on a lock of its own)");
       }
       if (warmup.isNegative()) {
         throw new IllegalArgumentException("warmup: " + warmup.toMillis() / 1000.0 + " must be >= 0 (seconds)");
@@ -98,6 +113,8 @@ public final class PairProbe {
           Duration.ofMillis(CycleProbe.Settings.whole("blockMillis", block, block,
               "a whole number of milliseconds, such as 250")),
           CycleProbe.Settings.seconds("warmup", props.getProperty("warmup", "10")),
+          CycleProbe.Settings.whole("threads", props.getProperty("threads", "1"), props.getProperty("threads", "1"),
+              "a whole number of threads, such as 4"),
           Path.of(args.length > 1 && !args[1].isBlank() ? args[1] : "target/bench/pair.md"));
     }
   }
@@ -155,12 +172,16 @@ public final class PairProbe {
     Map<Contender, Contender.Instance> instances = new LinkedHashMap<>();
     Measured measured;
     try {
-      Map<Contender, LockHandle> locks = new LinkedHashMap<>();
+      Map<Contender, List<LockHandle>> locks = new LinkedHashMap<>();
       Map<Contender, Long> serverPids = new LinkedHashMap<>();
       for (Contender c : s.contenders()) {
         Contender.Instance instance = CycleRun.bounded(c + "-connect", CLIENT_LIMIT, () -> clients.create(c));
         instances.put(c, instance);
-        locks.put(c, instance.lock("probe/pair-" + UUID.randomUUID()));
+        List<LockHandle> own = new ArrayList<>(s.threads());
+        for (int i = 0; i < s.threads(); i++) {
+          own.add(instance.lock("probe/pair-" + UUID.randomUUID()));
+        }
+        locks.put(c, own);
         serverPids.put(c, CycleServerCpu.pidOf(c));
       }
       Duration planned = s.warmup().plus(s.block().multipliedBy((long) s.rounds() * s.contenders().size()));
@@ -175,7 +196,21 @@ public final class PairProbe {
   }
 
   /** The warm-up, then the rounds, on the calling thread: the one measuring thread. */
-  private static Measured measure(Settings s, Map<Contender, LockHandle> locks, Map<Contender, Long> serverPids) {
+  private static Measured measure(Settings s, Map<Contender, List<LockHandle>> locks, Map<Contender, Long> serverPids)
+      throws InterruptedException {
+    ExecutorService pool = s.threads() == 1 ? null
+        : Executors.newFixedThreadPool(s.threads() - 1, Probes.daemonThreads("pair-cycle"));
+    try {
+      return measure(s, locks, serverPids, pool);
+    } finally {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  private static Measured measure(Settings s, Map<Contender, List<LockHandle>> locks, Map<Contender, Long> serverPids,
+      @Nullable ExecutorService pool) throws InterruptedException {
     List<Contender> contenders = s.contenders();
     long blockNanos = s.block().toNanos();
     CycleRun.Recorder scratch = new CycleRun.Recorder(FIRST_CAPACITY);
@@ -185,7 +220,7 @@ public final class PairProbe {
       Contender c = contenders.get(warmupBlocks++ % contenders.size());
       scratch.count = 0;
       // the same code as measured, so that the JIT has compiled what the rounds run; no /proc reads (pid -1)
-      block(0, c, locks.get(c), blockNanos, -1, scratch);
+      block(0, c, locks.get(c), blockNanos, -1, scratch, pool);
     }
     log.info("warmed up: {} blocks of {} ms in {} s", warmupBlocks, s.block().toMillis(), s.warmup().toMillis() / 1e3);
     Map<Contender, CycleRun.Recorder> latencies = new LinkedHashMap<>();
@@ -198,7 +233,7 @@ public final class PairProbe {
       Collections.rotate(order, -(round - 1));
       StringBuilder rates = new StringBuilder();
       for (Contender c : order) {
-        Block b = block(round, c, locks.get(c), blockNanos, serverPids.get(c), latencies.get(c));
+        Block b = block(round, c, locks.get(c), blockNanos, serverPids.get(c), latencies.get(c), pool);
         blocks.add(b);
         rates.append(String.format(Locale.ROOT, " %s %,.0f/s", c, b.opsPerSecond()));
       }
@@ -210,38 +245,64 @@ public final class PairProbe {
   }
 
   /**
-   * One block: back-to-back lock cycles until the first cycle end past {@code blockNanos}, each cycle's latency
-   * added to {@code latencies}.
+   * One block: on each lock, a thread (this one for the first, {@code pool}'s for the others) runs back-to-back lock
+   * cycles until its first cycle end past {@code blockNanos}; every cycle's latency is added to {@code latencies}.
    *
    * @throws IllegalStateException if a lock cycle failed, naming the contender and the round (0: the warm-up)
    */
-  private static Block block(int round, Contender c, LockHandle lock, long blockNanos, long serverPid,
-      CycleRun.Recorder latencies) {
+  private static Block block(int round, Contender c, List<LockHandle> locks, long blockNanos, long serverPid,
+      CycleRun.Recorder latencies, @Nullable ExecutorService pool) throws InterruptedException {
+    int n = locks.size();
+    CycleRun.Recorder[] others = new CycleRun.Recorder[n];
+    List<Future<Long>> running = new ArrayList<>(n - 1);
+    int before = latencies.count;
     long serverBefore = CycleServerCpu.cpuNanos(serverPid);
     long clientBefore = OS.getProcessCpuTime();
     long start = System.nanoTime();
     long end = start + blockNanos;
-    long now = start;
-    long cycles = 0;
     try {
-      do {
-        long begin = now;
-        lock.acquire().close();
-        now = System.nanoTime();
-        latencies.add(now - begin);
-        cycles++;
-      } while (now - end < 0);
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
+      for (int i = 1; i < n; i++) {
+        LockHandle lock = locks.get(i);
+        CycleRun.Recorder rec = new CycleRun.Recorder(1024);
+        others[i] = rec;
+        running.add(Objects.requireNonNull(pool).submit(() -> cycles(lock, end, rec)));
       }
+      long last = cycles(locks.get(0), end, latencies);
+      for (Future<Long> other : running) {
+        last = Math.max(last, other.get());
+      }
+      long clientAfter = OS.getProcessCpuTime();
+      long serverAfter = CycleServerCpu.cpuNanos(serverPid);
+      for (int i = 1; i < n; i++) {
+        for (int j = 0; j < others[i].count; j++) {
+          latencies.add(others[i].nanos[j]);
+        }
+      }
+      return new Block(round, c, latencies.count - before, last - start,
+          clientBefore < 0 || clientAfter < 0 ? -1 : clientAfter - clientBefore,
+          serverBefore < 0 || serverAfter < 0 ? -1 : serverAfter - serverBefore);
+    } catch (Exception e) {
+      for (Future<Long> other : running) {
+        other.cancel(true);
+      }
+      if (e instanceof InterruptedException interrupted) {
+        throw interrupted;
+      }
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
       throw new IllegalStateException(c + ": a lock cycle failed in " + (round == 0 ? "the warm-up" : "round " + round)
-          + ": " + e, e);
+          + ": " + cause, cause);
     }
-    long clientAfter = OS.getProcessCpuTime();
-    long serverAfter = CycleServerCpu.cpuNanos(serverPid);
-    return new Block(round, c, cycles, now - start,
-        clientBefore < 0 || clientAfter < 0 ? -1 : clientAfter - clientBefore,
-        serverBefore < 0 || serverAfter < 0 ? -1 : serverAfter - serverBefore);
+  }
+
+  /** Back-to-back cycles of {@code lock} until the first cycle end past {@code end}, each latency recorded. */
+  private static long cycles(LockHandle lock, long end, CycleRun.Recorder latencies) throws Exception {
+    long now = System.nanoTime();
+    do {
+      long begin = now;
+      lock.acquire().close();
+      now = System.nanoTime();
+      latencies.add(now - begin);
+    } while (now - end < 0);
+    return now;
   }
 }

@@ -24,14 +24,19 @@ final class PairTable {
     List<Contender> contenders = s.contenders();
     Contender reference = contenders.get(0);
     StringBuilder md = new StringBuilder(String.format(Locale.ROOT,
-        "# One thread, one lock: contenders interleaved in blocks%n%n"
+        "# %s: contenders interleaved in blocks%n%n"
             + "%s; Java %s (%s), %d cores. %d rounds; in each, every contender runs one block of %d ms (it ends at "
             + "the first cycle end past that), the order rotated each round (%s first in round 1); before them, "
             + "%.1f s of unmeasured warm-up, the contenders alternating in blocks alike. Every client in this JVM, "
-            + "each contender on a lock of its own, one measuring thread. Reference: %s. %.0f s in all.%n%n",
+            + "%s. Reference: %s. %.0f s in all.%n%n",
+        s.threads() == 1 ? "One thread, one lock" : s.threads() + " threads, each on a lock of its own",
         ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
         Runtime.version(), System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors(), s.rounds(),
-        s.block().toMillis(), reference, s.warmup().toNanos() / 1e9, reference, took.toNanos() / 1e9));
+        s.block().toMillis(), reference, s.warmup().toNanos() / 1e9,
+        s.threads() == 1 ? "each contender on a lock of its own, one measuring thread"
+            : "each contender's block run by " + s.threads() + " threads at once, each on a lock of its own (the "
+                + "contender's own locks, the same in every block)",
+        reference, took.toNanos() / 1e9));
     md.append("- ops/s: the contender's cycles over its measured time (the sum of its blocks).\n"
         + "- vs " + reference + ": the median over the rounds of each round's ratio (this contender's block rate / "
         + "the reference's in the same round); p10-p90: the 10th to 90th percentile of those ratios; pooled: ops/s "

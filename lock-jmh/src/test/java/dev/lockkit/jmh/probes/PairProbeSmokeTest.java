@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -36,7 +38,7 @@ class PairProbeSmokeTest {
     List<Contender> contenders = List.of(Contender.LOCKKIT_REDIS_LETTUCE, Contender.FLOOR_LETTUCE);
     Path out = dir.resolve("pair.md");
     PairProbe.Settings settings = new PairProbe.Settings(contenders, 4, Duration.ofMillis(100), Duration.ofSeconds(1),
-        out);
+        1, out);
 
     String md = PairProbe.run(settings, Contender::create);
 
@@ -91,12 +93,59 @@ class PairProbeSmokeTest {
     };
     Path out = dir.resolve("pair.md");
     PairProbe.Settings settings = new PairProbe.Settings(List.of(Contender.LOCKKIT_REDIS_LETTUCE,
-        Contender.FLOOR_LETTUCE), 100_000, Duration.ofMillis(10), Duration.ZERO, out);
+        Contender.FLOOR_LETTUCE), 100_000, Duration.ofMillis(10), Duration.ZERO, 1, out);
 
     assertThatThrownBy(() -> PairProbe.run(settings, clients)).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("FLOOR_LETTUCE: a lock cycle failed in round").hasMessageContaining("connection reset");
     assertThat(closed).containsExactly("LOCKKIT_REDIS_LETTUCE", "FLOOR_LETTUCE");
     assertThat(out).doesNotExist();
+  }
+
+  @Test
+  @Timeout(value = 15, unit = TimeUnit.SECONDS)
+  void withThreadsEachBlockRunsThatManyThreadsAtOnceEachOnItsOwnLockAndCountsEveryCycle(@TempDir Path dir)
+      throws Exception {
+    Map<String, AtomicInteger> perLock = new ConcurrentHashMap<>();
+    Map<Contender, Set<String>> names = new ConcurrentHashMap<>();
+    Map<String, Set<String>> threadsPerLock = new ConcurrentHashMap<>();
+    AtomicInteger inside = new AtomicInteger();
+    AtomicInteger mostInside = new AtomicInteger();
+    PairProbe.Clients clients = c -> new Contender.Instance() {
+      @Override
+      public LockHandle lock(String name) {
+        names.computeIfAbsent(c, k -> ConcurrentHashMap.newKeySet()).add(name);
+        AtomicInteger count = perLock.computeIfAbsent(name, k -> new AtomicInteger());
+        return () -> {
+          count.incrementAndGet();
+          threadsPerLock.computeIfAbsent(name, k -> ConcurrentHashMap.newKeySet()).add(Thread.currentThread().getName());
+          mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
+          Thread.sleep(1); // a cycle takes a while, so the block's threads overlap
+          return inside::decrementAndGet;
+        };
+      }
+
+      @Override
+      public void close() {}
+    };
+    Path out = dir.resolve("pair.md");
+    PairProbe.Settings settings = new PairProbe.Settings(List.of(Contender.LOCKKIT_REDIS_LETTUCE,
+        Contender.FLOOR_LETTUCE), 3, Duration.ofMillis(100), Duration.ZERO, 3, out);
+
+    String md = PairProbe.run(settings, clients);
+
+    assertThat(md).startsWith("# 3 threads, each on a lock of its own: contenders interleaved in blocks");
+    assertThat(mostInside.get()).as("threads in a cycle at once").isEqualTo(3);
+    for (Contender c : settings.contenders()) {
+      assertThat(names.get(c)).as("%s's locks", c).hasSize(3);
+      int cycles = 0;
+      for (String name : names.get(c)) {
+        assertThat(threadsPerLock.get(name)).as("threads on %s", name).hasSize(1);
+        cycles += perLock.get(name).get();
+      }
+      Matcher row = Pattern.compile("(?m)^\\| " + c + " \\| ([0-9,]+) \\|").matcher(md);
+      assertThat(row.find()).as("row of %s in:%n%s", c, md).isTrue();
+      assertThat(number(row.group(1))).as("%s's cycles: every thread's", c).isEqualTo(cycles);
+    }
   }
 
   @Test
@@ -111,7 +160,7 @@ class PairProbeSmokeTest {
       blocks.add(new PairProbe.Block(round, b, bCycles[round - 1], 100_000_000, 2_000_000, -1));
     }
     PairProbe.Settings settings = new PairProbe.Settings(List.of(a, b), 5, Duration.ofMillis(100), Duration.ZERO,
-        Path.of("unused.md"));
+        1, Path.of("unused.md"));
 
     String md = PairTable.markdown(settings, new PairProbe.Measured(blocks, Map.of(a, new long[] {1_000, 3_000},
         b, new long[] {2_000})), Duration.ofSeconds(1));
@@ -142,6 +191,9 @@ class PairProbeSmokeTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("rounds: \"many\" is not a whole number");
     assertThatThrownBy(() -> PairProbe.Settings.parse(new String[0], with("blockMillis", "0")))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("blockMillis: 0 must be at least 1 (ms)");
+    assertThatThrownBy(() -> PairProbe.Settings.parse(new String[0], with("threads", "0")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("threads: 0 must be from 1 to 256 (threads of a block, each on a lock of its own)");
     assertThatThrownBy(() -> PairProbe.Settings.parse(new String[0], with("warmup", "-1")))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("warmup: -1.0 must be >= 0 (seconds)");
 
@@ -151,6 +203,7 @@ class PairProbeSmokeTest {
     assertThat(defaults.rounds()).isEqualTo(60);
     assertThat(defaults.block()).isEqualTo(Duration.ofMillis(250));
     assertThat(defaults.warmup()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.threads()).isEqualTo(1);
     assertThat(defaults.out()).isEqualTo(Path.of("target/bench/pair.md"));
   }
 
