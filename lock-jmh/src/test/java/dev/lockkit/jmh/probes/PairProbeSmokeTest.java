@@ -117,7 +117,8 @@ class PairProbeSmokeTest {
         AtomicInteger count = perLock.computeIfAbsent(name, k -> new AtomicInteger());
         return () -> {
           count.incrementAndGet();
-          threadsPerLock.computeIfAbsent(name, k -> ConcurrentHashMap.newKeySet()).add(Thread.currentThread().getName());
+          threadsPerLock.computeIfAbsent(name, k -> ConcurrentHashMap.newKeySet())
+              .add(Thread.currentThread().getName());
           mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
           Thread.sleep(1); // a cycle takes a while, so the block's threads overlap
           return inside::decrementAndGet;
