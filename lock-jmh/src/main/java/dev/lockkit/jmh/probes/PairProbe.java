@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * (default 250), {@code warmup} (seconds, default 10) and {@code threads} (default 1). The defaults take
  * {@code warmup + rounds x contenders x block} = 40 s with two contenders, plus starting the servers. A contender
  * whose lock cycle throws stops the probe: every client is closed, the servers it started are stopped, and the
- * failure is rethrown (exit status 1); so is a run still in a lock cycle long after its planned end. Run it, from the repository's root, as:
+ * failure is rethrown (exit status 1); so is a run still in a lock cycle long after its planned end.
+ * Run it, from the repository's root, as:
  *
  * <pre>{@code
  * ./mvnw -B -q install -DskipTests
