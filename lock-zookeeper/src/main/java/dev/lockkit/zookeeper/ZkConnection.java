@@ -259,9 +259,30 @@ final class ZkConnection {
     return result;
   }
 
+  /**
+   * Sends a delete of any version on the ZooKeeper handle itself, skipping Curator's builder and background
+   * machinery, which cost a lock cycle more client CPU than the request: on lockkit's own client (whose paths are
+   * the server's: no namespace), while connected. The result code, on the event thread; null where it cannot be
+   * sent so (an application's framework, no connection), for the caller to go through Curator instead.
+   */
+  @Nullable CompletableFuture<Integer> deleteDirectly(String path) {
+    ZooKeeper zk = borrowed == null && curator.getZookeeperClient().isConnected() ? handle.get() : null;
+    if (zk == null) {
+      return null;
+    }
+    CompletableFuture<Integer> code = new CompletableFuture<>();
+    zk.delete(path, -1, (rc, p, ctx) -> code.complete(rc), null);
+    return code;
+  }
+
   /** The failure an unexpected result code means, with ZooKeeper's exception as the cause. */
   LockBackendException failure(String what, CuratorEvent event) {
-    KeeperException cause = KeeperException.create(KeeperException.Code.get(event.getResultCode()), event.getPath());
+    return failure(what, event.getResultCode(), event.getPath());
+  }
+
+  /** The failure an unexpected result code {@code rc} of a request on {@code path} means. */
+  LockBackendException failure(String what, int rc, String path) {
+    KeeperException cause = KeeperException.create(KeeperException.Code.get(rc), path);
     return new LockBackendException(what + " on " + description + " failed: " + cause.getMessage(), cause);
   }
 
