@@ -107,7 +107,7 @@ class PairProbeSmokeTest {
       throws Exception {
     Map<String, AtomicInteger> perLock = new ConcurrentHashMap<>();
     Map<Contender, Set<String>> names = new ConcurrentHashMap<>();
-    Map<String, Set<String>> threadsPerLock = new ConcurrentHashMap<>();
+    AtomicInteger sharedLock = new AtomicInteger(); // cycles that found their lock in another thread's cycle
     AtomicInteger inside = new AtomicInteger();
     AtomicInteger mostInside = new AtomicInteger();
     PairProbe.Clients clients = c -> new Contender.Instance() {
@@ -115,13 +115,18 @@ class PairProbeSmokeTest {
       public LockHandle lock(String name) {
         names.computeIfAbsent(c, k -> ConcurrentHashMap.newKeySet()).add(name);
         AtomicInteger count = perLock.computeIfAbsent(name, k -> new AtomicInteger());
+        AtomicInteger inThisLock = new AtomicInteger();
         return () -> {
           count.incrementAndGet();
-          threadsPerLock.computeIfAbsent(name, k -> ConcurrentHashMap.newKeySet())
-              .add(Thread.currentThread().getName());
+          if (inThisLock.incrementAndGet() > 1) {
+            sharedLock.incrementAndGet();
+          }
           mostInside.accumulateAndGet(inside.incrementAndGet(), Math::max);
           Thread.sleep(1); // a cycle takes a while, so the block's threads overlap
-          return inside::decrementAndGet;
+          return () -> {
+            inside.decrementAndGet();
+            inThisLock.decrementAndGet();
+          };
         };
       }
 
@@ -136,11 +141,12 @@ class PairProbeSmokeTest {
 
     assertThat(md).startsWith("# 3 threads, each on a lock of its own: contenders interleaved in blocks");
     assertThat(mostInside.get()).as("threads in a cycle at once").isEqualTo(3);
+    assertThat(sharedLock.get()).as("cycles on a lock another thread was cycling").isZero();
     for (Contender c : settings.contenders()) {
       assertThat(names.get(c)).as("%s's locks", c).hasSize(3);
       int cycles = 0;
       for (String name : names.get(c)) {
-        assertThat(threadsPerLock.get(name)).as("threads on %s", name).hasSize(1);
+        assertThat(perLock.get(name).get()).as("cycles on %s", name).isPositive();
         cycles += perLock.get(name).get();
       }
       Matcher row = Pattern.compile("(?m)^\\| " + c + " \\| ([0-9,]+) \\|").matcher(md);
