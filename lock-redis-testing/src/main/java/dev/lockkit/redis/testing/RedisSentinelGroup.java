@@ -67,7 +67,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
             "sentinel parallel-syncs " + MASTER + " 1", ""));
         group.sentinels.add(RedisServer.launchWithConfig(binary, conf, "--sentinel"));
       }
-      group.awaitSettled(primary);
+      group.awaitSettled();
       return group;
     } catch (IOException e) {
       group.close();
@@ -132,7 +132,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
   public void restartAsReplica(RedisServer old) {
     RedisServer primary = primary();
     old.startWith("--replicaof", "127.0.0.1", Integer.toString(primary.port()));
-    awaitSettled(primary);
+    awaitSettled();
   }
 
   /**
@@ -164,43 +164,59 @@ public final class RedisSentinelGroup implements AutoCloseable {
   }
 
   /**
-   * Every replica running is connected to {@code primary} and in sync, and every sentinel names {@code primary},
-   * knows the other two sentinels, and counts every running replica without a down flag.
+   * The running sentinels agree on a primary, which says it is a master; every other running server is its replica,
+   * connected and in sync; and every sentinel knows the other two and counts every such replica without a down
+   * flag. The primary is the one the sentinels name at each look, not one fixed before: on a loaded machine a
+   * primary that stalls past {@link #DOWN_AFTER} is failed over once more while the group settles, and the group
+   * then settles on the new one (the sentinels make every replica they know follow it).
    */
-  private void awaitSettled(RedisServer primary) {
-    List<RedisServer> replicas = servers.stream().filter(s -> s != primary && s.isRunning()).toList();
-    Awaitility.await("replicas of port " + primary.port() + " in sync and known to the sentinels").atMost(PATIENCE)
-        .pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
-          for (RedisServer replica : replicas) {
-            try (Resp r = replica.resp()) {
-              String info = r.string("INFO", "replication");
-              if (!info.contains("master_port:" + primary.port()) || !info.contains("master_link_status:up")
-                  || info.contains("master_sync_in_progress:1")) {
-                return false;
-              }
-            }
+  private void awaitSettled() {
+    Awaitility.await("the group settled: replicas in sync with the primary the sentinels name and known to them")
+        .atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
+          List<Integer> named = sentinels.stream().filter(RedisServer::isRunning).map(RedisSentinelGroup::primaryPort)
+              .distinct().toList();
+          if (named.size() != 1) {
+            return false;
           }
-          for (RedisServer sentinel : sentinels) {
-            if (primaryPort(sentinel) != primary.port()) {
+          RedisServer primary = serverOn(named.get(0));
+          try (Resp r = primary.resp()) {
+            if (!role(r).equals("master")) {
               return false;
             }
-            try (Resp r = sentinel.resp()) {
-              Map<String, String> master = fields((List<?>) r.call("SENTINEL", "master", MASTER));
-              if (!Objects.equals(master.get("num-other-sentinels"), "2")) {
-                return false;
-              }
-              long healthy = ((List<?>) r.call("SENTINEL", "replicas", MASTER)).stream()
-                  .map(o -> fields((List<?>) o))
-                  .filter(f -> replicas.stream().anyMatch(s -> String.valueOf(s.port()).equals(f.get("port"))))
-                  .filter(f -> !f.get("flags").contains("down") && !f.get("flags").contains("disconnected"))
-                  .count();
-              if (healthy != replicas.size()) {
-                return false;
-              }
-            }
           }
-          return true;
+          return settledOn(primary);
         });
+  }
+
+  /** The replicas' and sentinels' part of {@link #awaitSettled}, on {@code primary}. */
+  private boolean settledOn(RedisServer primary) {
+    List<RedisServer> replicas = servers.stream().filter(s -> s != primary && s.isRunning()).toList();
+    for (RedisServer replica : replicas) {
+      try (Resp r = replica.resp()) {
+        String info = r.string("INFO", "replication");
+        if (!info.contains("master_port:" + primary.port()) || !info.contains("master_link_status:up")
+            || info.contains("master_sync_in_progress:1")) {
+          return false;
+        }
+      }
+    }
+    for (RedisServer sentinel : sentinels) {
+      try (Resp r = sentinel.resp()) {
+        Map<String, String> master = fields((List<?>) r.call("SENTINEL", "master", MASTER));
+        if (!Objects.equals(master.get("num-other-sentinels"), "2")) {
+          return false;
+        }
+        long healthy = ((List<?>) r.call("SENTINEL", "replicas", MASTER)).stream()
+            .map(o -> fields((List<?>) o))
+            .filter(f -> replicas.stream().anyMatch(s -> String.valueOf(s.port()).equals(f.get("port"))))
+            .filter(f -> !f.get("flags").contains("down") && !f.get("flags").contains("disconnected"))
+            .count();
+        if (healthy != replicas.size()) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static Map<String, String> fields(List<?> flat) {
