@@ -156,7 +156,7 @@ final class ZkLease implements BackendLease, Watcher {
     QuietParents quiet = backend.quietParents();
     QuietParents.Parent toWatch = alone ? quiet.toWatch(lockPath) : null;
     CompletableFuture<?> watched = toWatch == null ? CompletableFuture.completedFuture(null) : watch(toWatch, lockPath);
-    return watched.thenCompose(ignored -> delete()).thenApply(rc -> {
+    return watched.thenCompose(ignored -> backend.deleteGuaranteed(path)).thenApply(rc -> {
       if (rc == OK) {
         if (alone) {
           quiet.released(lockPath, LockNodes.sequence(LockNodes.nodeName(path)));
@@ -169,26 +169,6 @@ final class ZkLease implements BackendLease, Watcher {
       throw backend.connection().failure("release of lock '" + lockName + "' (guaranteed delete of " + path
           + ", retried in the background)", rc, path);
     });
-  }
-
-  /**
-   * The node's delete, its result code: sent on the handle directly where it can be
-   * ({@link ZkConnection#deleteDirectly}); when that is not answered with done or gone (a connection lost
-   * meanwhile), and where it cannot be sent so, by Curator's guaranteed delete, which keeps trying through
-   * connection loss.
-   */
-  private CompletableFuture<Integer> delete() {
-    CompletableFuture<Integer> direct = backend.connection().deleteDirectly(path);
-    if (direct == null) {
-      return guaranteedDelete();
-    }
-    return direct.thenCompose(rc -> rc == OK || rc == NONODE ? CompletableFuture.completedFuture(rc)
-        : guaranteedDelete());
-  }
-
-  private CompletableFuture<Integer> guaranteedDelete() {
-    return backend.connection().call(cb -> backend.curator().delete().guaranteed().inBackground(cb).forPath(path))
-        .thenApply(CuratorEvent::getResultCode);
   }
 
   /**

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.KeeperException;
@@ -152,13 +153,34 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
     held.remove(lease);
   }
 
-  /** Deletes a node now or, through connection loss, later (Curator's guaranteed delete); failures logged. */
+  /**
+   * Deletes a node now or, through connection loss, later; its result code. Sent on the handle directly where it
+   * can be ({@link ZkConnection#deleteDirectly}); when that is not answered with done or gone (a connection lost
+   * meanwhile), and where it cannot be sent so, by Curator's guaranteed delete, which keeps trying through
+   * connection loss.
+   */
+  CompletableFuture<Integer> deleteGuaranteed(String path) {
+    CompletableFuture<Integer> direct = connection.deleteDirectly(path);
+    if (direct == null) {
+      return curatorGuaranteedDelete(path);
+    }
+    return direct.thenCompose(rc -> rc == KeeperException.Code.OK.intValue()
+        || rc == KeeperException.Code.NONODE.intValue() ? CompletableFuture.completedFuture(rc)
+        : curatorGuaranteedDelete(path));
+  }
+
+  private CompletableFuture<Integer> curatorGuaranteedDelete(String path) {
+    return connection.call(cb -> curator().delete().guaranteed().inBackground(cb).forPath(path))
+        .thenApply(CuratorEvent::getResultCode);
+  }
+
+  /** {@link #deleteGuaranteed}, failures logged. */
   void deleteQuietly(String path) {
-    connection.call(cb -> curator().delete().guaranteed().inBackground(cb).forPath(path)).whenComplete((e, t) -> {
+    deleteGuaranteed(path).whenComplete((rc, t) -> {
       if (t != null) {
         log.debug("Delete of {} could not be sent: {}", path, t.toString());
-      } else if (e.getResultCode() != 0 && e.getResultCode() != KeeperException.Code.NONODE.intValue()) {
-        log.debug("Delete of {} answered {}; Curator retries it", path, e.getResultCode());
+      } else if (rc != 0 && rc != KeeperException.Code.NONODE.intValue()) {
+        log.debug("Delete of {} answered {}; Curator retries it", path, rc);
       }
     });
   }
