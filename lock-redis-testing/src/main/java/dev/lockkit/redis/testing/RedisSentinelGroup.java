@@ -113,14 +113,8 @@ public final class RedisSentinelGroup implements AutoCloseable {
   public RedisServer awaitPrimaryOtherThan(RedisServer old) {
     Awaitility.await("sentinels promote a replica of port " + old.port()).atMost(PATIENCE)
         .pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
-          List<Integer> named = sentinels.stream().filter(RedisServer::isRunning).map(RedisSentinelGroup::primaryPort)
-              .distinct().toList();
-          if (named.size() != 1 || named.get(0) == old.port()) {
-            return false;
-          }
-          try (Resp r = serverOn(named.get(0)).resp()) {
-            return role(r).equals("master");
-          }
+          RedisServer agreed = agreedPrimary();
+          return agreed != null && agreed != old;
         });
     return primary();
   }
@@ -173,19 +167,22 @@ public final class RedisSentinelGroup implements AutoCloseable {
   private void awaitSettled() {
     Awaitility.await("the group settled: replicas in sync with the primary the sentinels name and known to them")
         .atMost(PATIENCE).pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
-          List<Integer> named = sentinels.stream().filter(RedisServer::isRunning).map(RedisSentinelGroup::primaryPort)
-              .distinct().toList();
-          if (named.size() != 1) {
-            return false;
-          }
-          RedisServer primary = serverOn(named.get(0));
-          try (Resp r = primary.resp()) {
-            if (!role(r).equals("master")) {
-              return false;
-            }
-          }
-          return settledOn(primary);
+          RedisServer primary = agreedPrimary();
+          return primary != null && settledOn(primary);
         });
+  }
+
+  /** The server every running sentinel names as the primary, if they agree and it says it is a master; else null. */
+  private RedisServer agreedPrimary() {
+    List<Integer> named = sentinels.stream().filter(RedisServer::isRunning).map(RedisSentinelGroup::primaryPort)
+        .distinct().toList();
+    if (named.size() != 1) {
+      return null;
+    }
+    RedisServer primary = serverOn(named.get(0));
+    try (Resp r = primary.resp()) {
+      return role(r).equals("master") ? primary : null;
+    }
   }
 
   /** The replicas' and sentinels' part of {@link #awaitSettled}, on {@code primary}. */
