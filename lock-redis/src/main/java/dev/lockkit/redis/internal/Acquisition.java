@@ -37,7 +37,6 @@ final class Acquisition {
    * enough that a waiter that died announced costs little.
    */
   static final long YIELD_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-  private static final long WON = 1L;
   private static final long YIELDED = 2L;
 
   private final RedisBackend backend;
@@ -127,7 +126,7 @@ final class Acquisition {
       inFlight = false;
       retry = again;
     }
-    if (failure != null || reply == null || reply.size() < 2) {
+    if (failure != null || reply == null || reply.isEmpty()) {
       // The script may have run although its answer was lost (a timeout), or may still run (a slow server, a
       // command still queued in the driver): undo it with a compare-and-delete sent only once the driver is
       // done with the try, so that it cannot overtake it on another connection.
@@ -137,8 +136,9 @@ final class Acquisition {
           + "script from " + backend.describe(), null));
       return;
     }
-    if (reply.get(0) == WON) {
-      won(new RedisLease(backend, keys, request.ownerToken(), reply.get(1), sentAt));
+    if (reply.size() == 1) {
+      // a win is its fence alone (see Scripts.ACQUIRE)
+      won(new RedisLease(backend, keys, request.ownerToken(), reply.get(0), sentAt));
       return;
     }
     if (!request.waits()) {

@@ -201,7 +201,7 @@ public final class RedisBackend implements LockBackend {
    * One try of the acquire script. With {@code waitReplicas} a win is answered only once that many replicas
    * acknowledged it, else it fails ({@link ReplicatedAcquire}, which also releases a win that comes too late).
    *
-   * @param answer {won, fence}, {lost, holder's PTTL} or {yielded, ms the yield may last}, or a failure, within
+   * @param answer {fence} (won), {lost, holder's PTTL} or {yielded, ms the yield may last}, or a failure, within
    *     the command timeout
    * @param settled done once the driver is done with the try: answered or failed there, which may be after
    *     {@code answer} timed out. A try that timed out may still win when the server gets to it (a slow
@@ -209,12 +209,8 @@ public final class RedisBackend implements LockBackend {
    */
   record Try(CompletableFuture<List<Long>> answer, CompletableFuture<Void> settled) {}
 
-  /**
-   * How long a waiter's announcement outlives the holder's lease ({@link Scripts#ACQUIRE}): by then a live waiter
-   * has asked again, woken by the release or by its re-check, and renewed it.
-   */
-  static final long ANNOUNCEMENT_SLACK_MILLIS = 2_000;
-  private static final String ANNOUNCEMENT_SLACK_ARG = Long.toString(ANNOUNCEMENT_SLACK_MILLIS);
+  /** The acquire script's flags argument ({@link Scripts#ACQUIRE}), by yields * 4 + announced * 2 + announces. */
+  private static final List<String> FLAGS = List.of("000", "001", "010", "011", "100", "101", "110", "111");
 
   /** A lease time and its script argument: most clients use one lease time, so it is formatted once. */
   private record LeaseArg(Duration lease, String millis) {}
@@ -239,9 +235,10 @@ public final class RedisBackend implements LockBackend {
    */
   Try tryAcquire(RedisKeys keys, String owner, Duration lease, boolean yields, @Nullable Long yieldFence,
       boolean announced, boolean announces) {
-    List<String> args = List.of(owner, leaseArg(lease), fenceRetentionArg,
-        yields ? "1" : "0", announced ? "1" : "0", announces ? ANNOUNCEMENT_SLACK_ARG : "0",
-        yieldFence == null ? "" : Long.toString(yieldFence));
+    String flags = FLAGS.get((yields ? 4 : 0) + (announced ? 2 : 0) + (announces ? 1 : 0));
+    List<String> args = yields && yieldFence != null
+        ? List.of(owner, leaseArg(lease), fenceRetentionArg, flags, Long.toString(yieldFence))
+        : List.of(owner, leaseArg(lease), fenceRetentionArg, flags);
     if (settings.waitReplicas() > 0) {
       CompletableFuture<List<Long>> answer = ReplicatedAcquire.tryAcquire(this, keys, owner, args);
       return new Try(answer, answer.handle((r, e) -> null));

@@ -24,12 +24,12 @@ import org.slf4j.LoggerFactory;
  */
 final class ReplicatedAcquire {
   private static final Logger log = LoggerFactory.getLogger(ReplicatedAcquire.class);
-  /** The acquire script's {won, fence}: only a win wrote something for replicas to acknowledge. */
-  private static final Predicate<List<Long>> WON = reply -> !reply.isEmpty() && reply.get(0) == 1L;
+  /** The acquire script's win, its fence alone: only a win wrote something for replicas to acknowledge. */
+  private static final Predicate<List<Long>> WON = reply -> reply.size() == 1;
 
   private ReplicatedAcquire() {}
 
-  /** The acquire script and {@code WAIT}: {won, fence} if enough replicas acknowledged, {lost, PTTL}, or a failure. */
+  /** The acquire script and {@code WAIT}: {fence} if enough replicas acknowledged, {lost, PTTL}, or a failure. */
   static CompletableFuture<List<Long>> tryAcquire(RedisBackend backend, RedisKeys keys, String owner,
       List<String> args) {
     int replicas = backend.settings().waitReplicas();

@@ -4,11 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
-/** Turns what a driver returns for a script into the array of integers every lockkit script returns. */
+/**
+ * Turns what a driver returns for a script into an array of integers: the array a lockkit script returned, or
+ * an array of the one integer it returned bare.
+ */
 final class Replies {
   private Replies() {}
 
   static List<Long> longs(@Nullable Object reply) {
+    if (reply instanceof Number n) {
+      return List.of(n.longValue());
+    }
     if (!(reply instanceof List<?> list)) {
       throw new IllegalStateException("a lockkit script returned " + reply + " instead of an array of integers");
     }

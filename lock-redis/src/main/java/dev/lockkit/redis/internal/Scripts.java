@@ -5,7 +5,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** The Lua scripts, each one round trip and atomic on the server. All return arrays of integers. */
+/**
+ * The Lua scripts, each one round trip and atomic on the server. Each returns an array of integers or a bare
+ * integer, which the drivers read as an array of that one integer ({@link Replies}).
+ */
 final class Scripts {
   private Scripts() {}
 
@@ -21,27 +24,33 @@ final class Scripts {
     }
   }
 
+  /** How long a waiter's announcement outlives the holder's lease, in ms; see {@link #ACQUIRE}. */
+  static final long ANNOUNCEMENT_SLACK_MILLIS = 2_000;
+
   /**
-   * KEYS: lock, fence, waiters. ARGV: owner token, lease ms, fence retention ms, yields ({@code 1} or {@code 0}),
-   * announced ({@code 1}: this acquisition announced itself before), announcement slack ms ({@code 0}: a single
-   * attempt, which never announces itself), the fence the yield began at (empty on the first try).
+   * KEYS: lock, fence, waiters. ARGV: owner token, lease ms, fence retention ms, flags, and only while yielding
+   * after a first yield, the fence that yield began at. The flags are three characters {@code 0} or {@code 1}:
+   * whether the acquisition yields, whether it announced itself before, and whether a refusal announces it (a
+   * single attempt never does). Few arguments on purpose: each one costs the client and the server, on every
+   * lock and unlock.
    *
    * <p>Takes the lock if free, then advances the fence to {@code max(old + 1, server time in microseconds)} so
    * that a server that restarted empty still hands out tokens above every earlier one, and keeps the fence for
    * the retention from now. That clock floor is also what lets an idle fence key expire: the next token of that
    * name is the clock, above every token handed out before as long as the clock has not stepped back by the
-   * retention. Returns {1, fence} when taken, {0, pttl of the holder} when not. Microseconds since 1970 stay
-   * below 2^53, so Lua's doubles hold them exactly.
+   * retention. Returns the fence, a bare integer, when taken (no array to build and read on the path every lock
+   * takes), {0, pttl of the holder} when not. Microseconds since 1970 stay below 2^53, so Lua's doubles hold
+   * them exactly.
    *
    * <p>Waiters announce themselves: an acquisition that waits and finds the lock held puts its owner token in the
-   * waiters hash, with the server time until which the announcement holds (the holder's PTTL plus the slack: by
-   * then the waiter has asked again, woken by the release or by its re-check); a win takes it out. An acquisition
-   * that yields ({@link dev.lockkit.spi.AcquireRequest#yieldsToWaiters()}) does not take a free lock while
-   * another acquisition's announcement holds: it announces itself too (so that a rival that yields later defers to
-   * it in turn) and returns {2, ms until the first of those announcements runs out, the fence}. It yields only
-   * until another acquisition won: once the fence is no longer the one its first yield saw, it asks as any other
-   * (so two yielding clients never wait for each other). Expired announcements are dropped as they are read.
-   * Without waiters nothing but the lock and the fence is touched.
+   * waiters hash, with the server time until which the announcement holds (the holder's PTTL plus
+   * {@link #ANNOUNCEMENT_SLACK_MILLIS}: by then the waiter has asked again, woken by the release or by its
+   * re-check); a win takes it out. An acquisition that yields ({@link dev.lockkit.spi.AcquireRequest#yieldsToWaiters()})
+   * does not take a free lock while another acquisition's announcement holds: it announces itself too (so that a
+   * rival that yields later defers to it in turn) and returns {2, ms until the first of those announcements runs
+   * out, the fence}. It yields only until another acquisition won: once the fence is no longer the one its first
+   * yield saw, it asks as any other (so two yielding clients never wait for each other). Expired announcements are
+   * dropped as they are read. Without waiters nothing but the lock and the fence is touched.
    */
   static final Script ACQUIRE = Script.of("acquire", String.join("\n",
       "local function nowms()",
@@ -53,7 +62,8 @@ final class Scripts {
       "  if redis.call('PTTL', KEYS[3]) < ttl then redis.call('PEXPIRE', KEYS[3], ttl) end",
       "end",
       "local f = redis.call('GET', KEYS[2]) or '0'",
-      "if ARGV[4] == '1' and (ARGV[7] == '' or ARGV[7] == f) then",
+      "local flags = ARGV[4]",
+      "if string.byte(flags, 1) == 49 and (ARGV[5] == nil or ARGV[5] == f) then",
       "  local w = redis.call('HGETALL', KEYS[3])",
       "  if #w > 0 then",
       "    local now = nowms()",
@@ -67,7 +77,7 @@ final class Scripts {
       "      end",
       "    end",
       "    if wait > 0 then",
-      "      announce(now, wait + tonumber(ARGV[6]))",
+      "      announce(now, wait + " + ANNOUNCEMENT_SLACK_MILLIS + ")",
       "      return {2, wait, tonumber(f)}",
       "    end",
       "  end",
@@ -79,14 +89,14 @@ final class Scripts {
       "  local fence = old + 1",
       "  if now > fence then fence = now end",
       "  redis.call('SET', KEYS[2], string.format('%.0f', fence), 'PX', ARGV[3])",
-      "  if ARGV[5] == '1' then redis.call('HDEL', KEYS[3], ARGV[1]) end",
-      "  return {1, fence}",
+      "  if string.byte(flags, 2) == 49 then redis.call('HDEL', KEYS[3], ARGV[1]) end",
+      "  return fence",
       "end",
       "local pttl = redis.call('PTTL', KEYS[1])",
-      "if ARGV[6] ~= '0' then",
+      "if string.byte(flags, 3) == 49 then",
       "  local held = pttl",
       "  if held < 0 then held = 0 end",
-      "  announce(nowms(), held + tonumber(ARGV[6]))",
+      "  announce(nowms(), held + " + ANNOUNCEMENT_SLACK_MILLIS + ")",
       "end",
       "return {0, pttl}"));
 
@@ -105,15 +115,16 @@ final class Scripts {
 
   /**
    * KEYS: lock, channel. ARGV: owner token, publish command ({@code PUBLISH} or {@code SPUBLISH}). Deletes the
-   * lock only if the token holds it, and tells waiters on the channel.
+   * lock only if the token holds it, and tells waiters on the channel. Returns 1 or 0, bare integers, as it runs
+   * on every unlock.
    */
   static final Script RELEASE = Script.of("release", String.join("\n",
       "if redis.call('GET', KEYS[1]) == ARGV[1] then",
       "  redis.call('DEL', KEYS[1])",
       "  redis.call(ARGV[2], KEYS[2], 'released')",
-      "  return {1}",
+      "  return 1",
       "end",
-      "return {0}"));
+      "return 0"));
 
   /**
    * KEYS: lock, channel. ARGV: owner token, keep ms, publish command ({@code PUBLISH} or {@code SPUBLISH}). A
