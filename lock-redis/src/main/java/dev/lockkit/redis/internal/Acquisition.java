@@ -39,6 +39,11 @@ final class Acquisition {
   static final long YIELD_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
   private static final long YIELDED = 2L;
 
+  /** Whether a reply of the acquire script is a win: the fence alone ({@link Scripts#ACQUIRE}). */
+  static boolean won(List<Long> reply) {
+    return reply.size() == 1;
+  }
+
   private final RedisBackend backend;
   private final AcquireRequest request;
   private final RedisKeys keys;
@@ -136,8 +141,7 @@ final class Acquisition {
           + "script from " + backend.describe(), null));
       return;
     }
-    if (reply.size() == 1) {
-      // a win is its fence alone (see Scripts.ACQUIRE)
+    if (won(reply)) {
       won(new RedisLease(backend, keys, request.ownerToken(), reply.get(0), sentAt));
       return;
     }

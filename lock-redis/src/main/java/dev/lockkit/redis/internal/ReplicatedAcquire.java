@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ReplicatedAcquire {
   private static final Logger log = LoggerFactory.getLogger(ReplicatedAcquire.class);
-  /** The acquire script's win, its fence alone: only a win wrote something for replicas to acknowledge. */
-  private static final Predicate<List<Long>> WON = reply -> reply.size() == 1;
+  /** The acquire script's win: only a win wrote something for replicas to acknowledge. */
+  private static final Predicate<List<Long>> WON = Acquisition::won;
 
   private ReplicatedAcquire() {}
 

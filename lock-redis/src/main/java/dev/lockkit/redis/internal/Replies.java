@@ -16,16 +16,21 @@ final class Replies {
       return List.of(n.longValue());
     }
     if (!(reply instanceof List<?> list)) {
-      throw new IllegalStateException("a lockkit script returned " + reply + " instead of an array of integers");
+      throw unexpected(reply);
     }
     List<Long> result = new ArrayList<>(list.size());
     for (Object o : list) {
       if (o instanceof Number n) {
         result.add(n.longValue());
       } else {
-        throw new IllegalStateException("a lockkit script returned " + reply + " instead of an array of integers");
+        throw unexpected(reply);
       }
     }
     return result;
+  }
+
+  private static IllegalStateException unexpected(@Nullable Object reply) {
+    return new IllegalStateException("a lockkit script returned " + reply + " instead of an integer or an array of "
+        + "integers");
   }
 }
