@@ -111,12 +111,9 @@ public final class RedisSentinelGroup implements AutoCloseable {
    * master; returns it.
    */
   public RedisServer awaitPrimaryOtherThan(RedisServer old) {
-    Awaitility.await("sentinels promote a replica of port " + old.port()).atMost(PATIENCE)
-        .pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
-          RedisServer agreed = agreedPrimary();
-          return agreed != null && agreed != old;
-        });
-    return primary();
+    return Awaitility.await("sentinels promote a replica of port " + old.port()).atMost(PATIENCE)
+        .pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+        .until(this::agreedPrimary, agreed -> agreed != null && agreed != old);
   }
 
   /**
