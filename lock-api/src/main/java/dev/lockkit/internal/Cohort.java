@@ -82,6 +82,7 @@ final class Cohort {
       }
     }
     if (busy) {
+      waiting.cleaningUp(CompletableFuture.completedFuture(null));
       result.complete(null); // held or wanted by another thread of this client
       return;
     }
@@ -337,7 +338,11 @@ final class Cohort {
     }
   }
 
-  /** A waiter gave up (timeout, interrupt, cancel, close) or missed: without waiters, stop asking the server. */
+  /**
+   * A waiter gave up (timeout, interrupt, cancel, close) or missed: without waiters, stop asking the server. The
+   * waiter's clean-up is the backend's after that cancel, if this waiter was the last; else nothing (the others
+   * still wait for the server's answer).
+   */
   private void left(Waiter waiter) {
     CompletableFuture<BackendLease> cancel = null;
     synchronized (this) {
@@ -350,6 +355,9 @@ final class Cohort {
     }
     if (cancel != null) {
       cancel.cancel(false); // the backend stops waiting and releases what it may win meanwhile
+      waiter.waiting().cleaningUp(client.backend().cleanedUp(cancel));
+    } else {
+      waiter.waiting().cleaningUp(CompletableFuture.completedFuture(null));
     }
   }
 

@@ -181,8 +181,9 @@ final class CoreLock {
       throw new InterruptedException("interrupted before acquiring lock '" + name + "'");
     }
     // this thread waits for the outcome: a blocking driver may send the first try on it (see CallerWaits)
-    CompletableFuture<@Nullable Tenure> attempt =
-        CallerWaits.during(() -> client.start(this, terms, waits, timeoutNanos, Thread.currentThread()));
+    CoreLockClient.Started started =
+        CallerWaits.during(() -> client.started(this, terms, waits, timeoutNanos, Thread.currentThread()));
+    CompletableFuture<@Nullable Tenure> attempt = started.tenure();
     try {
       return claim(attempt.get());
     } catch (InterruptedException e) {
@@ -192,9 +193,14 @@ final class CoreLock {
         if (won != null) {
           won.releaseQuietly();
         }
+      } else {
+        started.waiting().awaitCleanUp();
       }
       throw e;
     } catch (ExecutionException e) {
+      if (Futures.unwrap(e) instanceof LockTimeoutException) {
+        started.waiting().awaitCleanUp(); // gave up: what the caller does next finds no trace of this wait
+      }
       throw CoreLockClient.rethrow(e);
     }
   }

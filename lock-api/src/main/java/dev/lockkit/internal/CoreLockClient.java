@@ -19,11 +19,13 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
@@ -208,15 +210,24 @@ public final class CoreLockClient implements LockClient {
    */
   CompletableFuture<@Nullable Tenure> start(CoreLock lock, Terms terms, boolean waits, long timeoutNanos,
       @Nullable Thread thread) {
+    return started(lock, terms, waits, timeoutNanos, thread).tenure();
+  }
+
+  /** An acquisition started: its outcome, and its wait, whose clean-up a caller that gives up may wait for. */
+  record Started(CompletableFuture<@Nullable Tenure> tenure, Waiting waiting) {}
+
+  /** {@link #start}, also handing out the acquisition's wait. */
+  Started started(CoreLock lock, Terms terms, boolean waits, long timeoutNanos, @Nullable Thread thread) {
     CompletableFuture<@Nullable Tenure> result = new CompletableFuture<>();
+    Waiting waiting = new Waiting(lock, result, waits, timeoutNanos);
     pending.add(result);
     if (state.get() != OPEN) {
       // closed between checkOpen and here: close() may have missed this attempt
       pending.remove(result);
+      waiting.cleaningUp(CompletableFuture.completedFuture(null));
       result.completeExceptionally(closedWhileWaiting());
-      return result;
+      return new Started(result, waiting);
     }
-    Waiting waiting = new Waiting(lock, result, waits, timeoutNanos);
     if (waiting.bounded()) {
       wakeups.add(waiting);
     }
@@ -233,10 +244,14 @@ public final class CoreLockClient implements LockClient {
     Cohort cohort = lock.cohort(terms);
     if (cohort != null) {
       cohort.join(result, waits, thread, waiting);
-      return result;
+      return new Started(result, waiting);
     }
     attemptDirectly(lock, terms, result, waits, thread, waiting);
-    return result;
+    return new Started(result, waiting);
+  }
+
+  LockBackend backend() {
+    return backend;
   }
 
   /** An acquisition ended, whichever way: it no longer counts as pending or waiting. */
@@ -282,6 +297,7 @@ public final class CoreLockClient implements LockClient {
     result.whenComplete((h, failure) -> {
       if (failure != null) {
         attempt.cancel(false); // tells the backend to stop waiting and clean up
+        waiting.cleaningUp(backend.cleanedUp(attempt));
       }
     });
   }
@@ -294,8 +310,8 @@ public final class CoreLockClient implements LockClient {
     if (state.get() != OPEN) {
       return CompletableFuture.failedFuture(closedWhileWaiting());
     }
-    AcquireRequest request = new AcquireRequest(
-        options.namespace(), lock.name(), Tokens.next(), hold.terms().options().leaseTime(), waits, hold, yields);
+    AcquireRequest request = new AcquireRequest(options.namespace(), lock.name(), Tokens.next(),
+        hold.terms().options().leaseTime(), waits, hold, yields, hold.terms().renewNanos() >= 0);
     try {
       return backend.acquire(request);
     } catch (RuntimeException e) {
@@ -319,6 +335,8 @@ public final class CoreLockClient implements LockClient {
     private volatile long at;
     private volatile boolean seenHeld;
     private volatile boolean firstAttemptOverdue;
+    /** Done once the backend cleaned up after an acquisition the caller gave up ({@link LockBackend#cleanedUp}). */
+    private final CompletableFuture<Void> cleanedUp = new CompletableFuture<>();
 
     Waiting(CoreLock lock, CompletableFuture<?> result, boolean waits, long timeoutNanos) {
       this.lock = lock;
@@ -332,6 +350,33 @@ public final class CoreLockClient implements LockClient {
 
     boolean bounded() {
       return !waits || timeoutNanos >= 0;
+    }
+
+    CompletableFuture<?> result() {
+      return result;
+    }
+
+    /** The backend's clean-up after this acquisition was given up; see {@link #awaitCleanUp}. */
+    void cleaningUp(CompletableFuture<Void> cleanUp) {
+      cleanUp.whenComplete((ok, e) -> cleanedUp.complete(null));
+    }
+
+    /**
+     * Waits until the backend cleaned up after this acquisition, which its caller gave up, so that what the caller
+     * does next finds no trace of it on the server: at most the wait the caller asked for (an acquisition without
+     * a bound: the command timeout), as a clean-up that takes longer means a server in trouble, which the next
+     * call finds out for itself. Returns at once, interrupt status kept, if the thread is interrupted.
+     */
+    void awaitCleanUp() {
+      long bound = timeoutNanos >= 0 ? Math.min(timeoutNanos, commandTimeoutNanos) : commandTimeoutNanos;
+      try {
+        cleanedUp.get(bound, TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        log.debug("Clean-up after a given-up acquisition of lock '{}' not done within {} ns; going on", lock.name(),
+            bound);
+      }
     }
 
     /**

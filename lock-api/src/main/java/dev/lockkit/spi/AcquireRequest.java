@@ -19,9 +19,29 @@ import java.time.Duration;
  *     client waits for the name, for a bounded while (a few times the time a woken waiter needs to ask); else
  *     the releasing process, whose next thread is awake, wins the lock again and again while the others are
  *     being woken, and starves them
+ * @param renews true if the client renews the lease while it is held ({@link dev.lockkit.LockOptions#renewalEnabled()}):
+ *     a backend may then grant the lock with a lease shorter than {@code leaseTime} that starts earlier than the
+ *     answer, by {@link BackendLease#acquiredAtNanos()} set so far back that the client's deadline is the short
+ *     lease's end; the client renews at once. Without renewal the lease time is what the holder counts on
  */
 public record AcquireRequest(String namespace, String name, String ownerToken, Duration leaseTime, boolean waits,
-    LeaseEvents events, boolean yieldsToWaiters) {
+    LeaseEvents events, boolean yieldsToWaiters, boolean renews) {
+
+  /**
+   * An acquisition whose lease the client does not promise to renew.
+   *
+   * @param namespace the client's namespace
+   * @param name the lock name
+   * @param ownerToken 32 lower-case hex digits, unique to this acquisition
+   * @param leaseTime how long the server keeps the lock without renewal
+   * @param waits false for a single attempt
+   * @param events where the backend reports what happens to the lease
+   * @param yieldsToWaiters see the record's description
+   */
+  public AcquireRequest(String namespace, String name, String ownerToken, Duration leaseTime, boolean waits,
+      LeaseEvents events, boolean yieldsToWaiters) {
+    this(namespace, name, ownerToken, leaseTime, waits, events, yieldsToWaiters, false);
+  }
 
   /**
    * An acquisition that does not yield to other clients' waiters.
@@ -35,6 +55,6 @@ public record AcquireRequest(String namespace, String name, String ownerToken, D
    */
   public AcquireRequest(
       String namespace, String name, String ownerToken, Duration leaseTime, boolean waits, LeaseEvents events) {
-    this(namespace, name, ownerToken, leaseTime, waits, events, false);
+    this(namespace, name, ownerToken, leaseTime, waits, events, false, false);
   }
 }

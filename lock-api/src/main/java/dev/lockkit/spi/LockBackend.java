@@ -28,6 +28,20 @@ public interface LockBackend {
   CompletableFuture<BackendLease> acquire(AcquireRequest request);
 
   /**
+   * What the backend still does on the server after the caller completed an {@code acquisition} of
+   * {@link #acquire} first (a waiter's registration taken back, a lock granted to it meanwhile let go): a future
+   * that completes once that was answered or failed, or at once if nothing is left to do. A caller that gave up
+   * (timeout, interrupt) waits for it, within a bound, before it returns, so that what it does next (a release
+   * of another lease, another attempt) finds no trace of the acquisition on the server.
+   *
+   * @param acquisition a future {@link #acquire} returned, completed by the caller
+   * @return a future that completes (normally) once the acquisition's clean-up is done
+   */
+  default CompletableFuture<Void> cleanedUp(CompletableFuture<BackendLease> acquisition) {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  /**
    * A description of the server for messages, such as {@code redis://127.0.0.1:6379}; no credentials.
    *
    * @return the description

@@ -46,7 +46,8 @@ public final class TcpProxy implements AutoCloseable {
 
   private enum Kind { PASS, DELAY, BLACKHOLE }
 
-  private record Mode(Kind kind, long delayNanos) {}
+  /** {@code upOnly}: the delay holds what the client sends only, not what the server answers. */
+  private record Mode(Kind kind, long delayNanos, boolean upOnly) {}
 
   private final InetSocketAddress upstream;
   private final ServerSocket server;
@@ -54,7 +55,7 @@ public final class TcpProxy implements AutoCloseable {
   private final String id = "tcp-proxy-" + IDS.incrementAndGet();
   private final Set<Link> links = ConcurrentHashMap.newKeySet();
   private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
-  private volatile Mode mode = new Mode(Kind.PASS, 0);
+  private volatile Mode mode = new Mode(Kind.PASS, 0, false);
   private volatile boolean closed;
 
   private TcpProxy(InetSocketAddress upstream) throws IOException {
@@ -106,7 +107,7 @@ public final class TcpProxy implements AutoCloseable {
 
   /** Forwards everything at once, including what a blackhole held back. */
   public void pass() {
-    setMode(new Mode(Kind.PASS, 0));
+    setMode(new Mode(Kind.PASS, 0, false));
   }
 
   /**
@@ -118,12 +119,25 @@ public final class TcpProxy implements AutoCloseable {
     if (delay.isNegative() || delay.isZero()) {
       throw new IllegalArgumentException("delay must be positive, was " + delay);
     }
-    setMode(new Mode(Kind.DELAY, delay.toNanos()));
+    setMode(new Mode(Kind.DELAY, delay.toNanos(), false));
+  }
+
+  /**
+   * Holds each chunk the client sends from now on for {@code delay} before forwarding it to the server; what the
+   * server sends passes at once, as on a link that is slow one way only.
+   *
+   * @param delay the added latency toward the server, positive
+   */
+  public void delayTowardServer(Duration delay) {
+    if (delay.isNegative() || delay.isZero()) {
+      throw new IllegalArgumentException("delay must be positive, was " + delay);
+    }
+    setMode(new Mode(Kind.DELAY, delay.toNanos(), true));
   }
 
   /** Forwards nothing in either direction until {@link #pass()} or {@link #delay}; still accepts. */
   public void blackhole() {
-    setMode(new Mode(Kind.BLACKHOLE, 0));
+    setMode(new Mode(Kind.BLACKHOLE, 0, false));
   }
 
   /** Resets every open connection (TCP RST to client and server); new connections are accepted as before. */
@@ -248,26 +262,26 @@ public final class TcpProxy implements AutoCloseable {
 
     void start() {
       String name = id + "-" + client.getPort();
-      pump(client, server, name + "-up");
-      pump(server, client, name + "-down");
+      pump(client, server, name + "-up", true);
+      pump(server, client, name + "-down", false);
     }
 
-    private void pump(Socket from, Socket to, String name) {
+    private void pump(Socket from, Socket to, String name, boolean up) {
       BlockingQueue<Chunk> queue = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
-      Thread reader = thread(name + "-read", () -> read(from, queue));
+      Thread reader = thread(name + "-read", () -> read(from, queue, up));
       Thread writer = thread(name + "-write", () -> write(to, queue));
       reader.start();
       writer.start();
     }
 
-    private void read(Socket from, BlockingQueue<Chunk> queue) {
+    private void read(Socket from, BlockingQueue<Chunk> queue, boolean up) {
       byte[] buffer = new byte[CHUNK];
       try {
         InputStream in = from.getInputStream();
         while (!closed) {
           int n = in.read(buffer);
           Mode m = mode;
-          long due = System.nanoTime() + (m.kind() == Kind.DELAY ? m.delayNanos() : 0);
+          long due = System.nanoTime() + (m.kind() == Kind.DELAY && (up || !m.upOnly()) ? m.delayNanos() : 0);
           Chunk chunk = new Chunk(n < 0 ? new byte[0] : Arrays.copyOf(buffer, n), due);
           // bounded: a withheld direction fills up and stops reading, which pushes back on the sender
           while (!closed && !queue.offer(chunk, 100, TimeUnit.MILLISECONDS)) {
