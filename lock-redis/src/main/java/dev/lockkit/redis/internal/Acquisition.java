@@ -25,6 +25,12 @@ import org.slf4j.LoggerFactory;
  * announcement back if it gives up. One that yields ({@link AcquireRequest#yieldsToWaiters()}) leaves a free lock
  * to the announced waiters of other clients until one of them won it, for at most {@link #YIELD_NANOS}; then it
  * asks as any other.
+ *
+ * <p>The holder's release may grant the lock to an announced waiter in the same step ({@link Scripts#RELEASE}):
+ * the waiter then holds it without asking again ({@link #granted}). Its lease counts from the first try, sent
+ * before any announcement the release could have read; a waiter that waited more than half the grant's lease
+ * asks once more instead, which starts the lease anew. An acquisition that ends without a lease withdraws its
+ * announcement, and with it a lock granted meanwhile.
  */
 final class Acquisition {
   private static final Logger log = LoggerFactory.getLogger(Acquisition.class);
@@ -64,6 +70,17 @@ final class Acquisition {
   private boolean yieldBegun;
   /** The fence when the first try yielded: another win moves it on, and ends the yield. */
   private @Nullable Long yieldFence;
+  /** When the first try was sent ({@link System#nanoTime()}), once it was. */
+  private long firstSentAt;
+  private boolean sent;
+  /** A lease was handed to the caller: no try goes out any more, and no grant is taken up. */
+  private boolean won;
+  /** A try failed, which fails the acquisition (and releases what the try may have won): no grant is taken up. */
+  private boolean failed;
+  /** The fence of a grant that came while a try was on its way, until that try's answer. */
+  private @Nullable Long grantedFence;
+  /** Done once what this acquisition sends after its caller gave up (a withdrawal, a release) was answered. */
+  private final CompletableFuture<Void> cleanedUp = new CompletableFuture<>();
 
   Acquisition(RedisBackend backend, AcquireRequest request, CompletableFuture<BackendLease> result) {
     this.backend = backend;
@@ -83,6 +100,66 @@ final class Acquisition {
     return result.isDone();
   }
 
+  /** See {@link RedisBackend#cleanedUp}. */
+  CompletableFuture<Void> cleanedUp() {
+    return cleanedUp;
+  }
+
+  /** This acquisition's owner token, which a release that grants the lock names. */
+  String owner() {
+    return request.ownerToken();
+  }
+
+  /**
+   * The holder's release granted the lock to this acquisition, with fencing token {@code fence}
+   * ({@link Scripts#RELEASE}): it holds it from the grant on, which came after the first try was sent, for the
+   * grant's lease ({@link Scripts#grantMillis}, which the client renews at once). A grant that comes while
+   * a try is on its way is taken up once that try was refused (it ran before the grant), so that a late outcome of
+   * the try never meets a lease already handed out; a try that ran after the grant finds the lock held by this
+   * owner and wins itself. A grant that comes more than half the grant's lease after the first try is confirmed by
+   * one more try instead, which starts the lease anew. A grant to an acquisition that ended meanwhile is let go by
+   * its withdrawal.
+   */
+  void granted(long fence) {
+    boolean ended;
+    RedisLease lease = null;
+    synchronized (this) {
+      if (won || failed || !sent) {
+        return;
+      }
+      ended = result.isDone();
+      if (!ended) {
+        if (inFlight) {
+          grantedFence = fence;
+          return;
+        }
+        lease = takeGrant(fence);
+      }
+    }
+    if (ended) {
+      settle(withdraw());
+    } else if (lease != null) {
+      hand(lease);
+    } else {
+      attempt();
+    }
+  }
+
+  /** The lease of a grant with {@code fence}, or null if it came too late to count on it without asking. */
+  private synchronized @Nullable RedisLease takeGrant(long fence) {
+    long lease = request.leaseTime().toNanos();
+    // what the script granted: from the lease time in ms the try sent, and no more than that
+    long granted = Math.min(lease,
+        TimeUnit.MILLISECONDS.toNanos(Scripts.grantMillis(RedisBackend.millis(request.leaseTime()))));
+    if (System.nanoTime() - firstSentAt > granted / 2) {
+      return null;
+    }
+    won = true;
+    cancelRecheck();
+    // the grant's lease ends no earlier than this deadline: the client renews at once (AcquireRequest#renews)
+    return new RedisLease(backend, keys, request.ownerToken(), fence, firstSentAt + granted - lease);
+  }
+
   /**
    * A release was published on the lock's channel, or its subscription was confirmed again (after a reconnect or a
    * slot move).
@@ -97,7 +174,7 @@ final class Acquisition {
     boolean wasAnnounced;
     long sentAt = System.nanoTime();
     synchronized (this) {
-      if (result.isDone()) {
+      if (result.isDone() || won) {
         return;
       }
       if (inFlight) {
@@ -106,6 +183,10 @@ final class Acquisition {
       }
       inFlight = true;
       again = false;
+      if (!sent) {
+        sent = true;
+        firstSentAt = sentAt;
+      }
       cancelRecheck();
       if (yields && yieldBegun && sentAt - yieldEndsAt >= 0) {
         yields = false; // the announced waiters had their chance
@@ -119,7 +200,7 @@ final class Acquisition {
     // client closes the driver
     backend.trackedOnCaller(() -> {
       RedisBackend.Try attempt = backend.tryAcquire(keys, request.ownerToken(), request.leaseTime(), yielding,
-          fenceSeen, wasAnnounced, request.waits());
+          fenceSeen, wasAnnounced, request.waits(), request.renews());
       return backend.track(attempt.answer().whenComplete((reply, failure) -> outcome(attempt, sentAt, reply, failure)));
     });
   }
@@ -127,27 +208,52 @@ final class Acquisition {
   private void outcome(RedisBackend.Try attempt, long sentAt, @Nullable List<Long> reply,
       @Nullable Throwable failure) {
     boolean retry;
+    @Nullable Long grant;
+    boolean failed = failure != null || reply == null || reply.isEmpty();
+    boolean wins = !failed && won(reply);
     synchronized (this) {
       inFlight = false;
       retry = again;
+      grant = grantedFence;
+      grantedFence = null;
+      // decided here, with the try no longer in flight, so that a grant that comes meanwhile is not taken up too
+      if (failed) {
+        this.failed = true;
+      } else if (wins) {
+        if (won) {
+          return; // a grant was taken up first: the same owner token holds the lock, which this try only extended
+        }
+        won = true;
+      }
     }
-    if (failure != null || reply == null || reply.isEmpty()) {
+    if (failed) {
       // The script may have run although its answer was lost (a timeout), or may still run (a slow server, a
       // command still queued in the driver): undo it with a compare-and-delete sent only once the driver is
       // done with the try, so that it cannot overtake it on another connection.
       long leaseEnd = sentAt + request.leaseTime().toNanos();
       attempt.settled().whenComplete((x, e) -> cleanUp(leaseEnd));
+      cleanedUp.complete(null); // the clean-up goes on for as long as it must; nobody waits for it
       fail(failure != null ? failure : new LockBackendException("unexpected reply " + reply + " of the acquire "
           + "script from " + backend.describe(), null));
       return;
     }
-    if (won(reply)) {
+    if (wins) {
       won(new RedisLease(backend, keys, request.ownerToken(), reply.get(0), sentAt));
       return;
     }
     if (!request.waits()) {
       backend.deliver(() -> result.complete(null));
+      cleanedUp.complete(null);
       return;
+    }
+    if (grant != null) {
+      // refused, so this try ran before the grant that came meanwhile
+      RedisLease lease = result.isDone() ? null : takeGrant(grant);
+      if (lease != null) {
+        hand(lease);
+        return;
+      }
+      retry = true; // too late to count on, or the caller gave up (withdrawn below)
     }
     boolean yielded = reply.get(0) == YIELDED;
     boolean first;
@@ -167,9 +273,19 @@ final class Acquisition {
       request.events().seenHeld();
     }
     CompletableFuture<Void> subscribed = null;
+    boolean ended;
+    synchronized (this) {
+      ended = result.isDone() && !won;
+    }
+    if (ended) {
+      // the caller gave up while this try was on its way, so that finish() may not have known it announced: a
+      // release must not grant the lock to an announcement nobody waits behind
+      settle(withdraw());
+      return;
+    }
     synchronized (this) {
       if (result.isDone()) {
-        return;
+        return; // finish() saw the announcement
       }
       if (!joined) {
         joined = true;
@@ -211,6 +327,7 @@ final class Acquisition {
     hand(lease);
   }
 
+  /** Hands the lease to the caller; {@link #won} is set already, by whoever decided the win. */
   private void hand(RedisLease lease) {
     backend.deliver(() -> {
       if (!result.complete(lease)) {
@@ -220,11 +337,11 @@ final class Acquisition {
   }
 
   private void releaseUnwanted(RedisLease lease) {
-    lease.release().whenComplete((ok, e) -> { // tracked by the backend, as every release
+    settle(lease.release().whenComplete((ok, e) -> { // tracked by the backend, as every release
       if (e != null) {
         log.debug("Release of unwanted lock '{}' failed; it expires by itself", request.name(), e);
       }
-    });
+    }));
   }
 
   /**
@@ -232,7 +349,10 @@ final class Acquisition {
    * sent again until the try's lease would have ended: after that the server has dropped the key itself.
    */
   private void cleanUp(long leaseEndNanos) {
-    backend.release(keys, request.ownerToken()).whenComplete((ok, e) -> {
+    // a waiting try may have announced instead, which a withdrawal takes back (with a lock granted since)
+    CompletableFuture<?> undo = request.waits() ? backend.withdraw(keys, request.ownerToken())
+        : backend.release(keys, request.ownerToken());
+    undo.whenComplete((ok, e) -> {
       if (e == null) {
         return;
       }
@@ -269,24 +389,40 @@ final class Acquisition {
   }
 
   private void finish() {
+    boolean givenUp;
     boolean withdraw;
+    boolean tryOnItsWay;
     synchronized (this) {
       cancelRecheck();
       if (joined) {
         backend.subscriptions().leave(keys.channel(), this);
       }
-      // a win took the announcement out in the same script; a try still in flight may announce once more, which
-      // then runs out by itself (the holder's lease time plus the slack)
-      withdraw = announced && (result.isCompletedExceptionally() || result.getNow(null) == null);
+      givenUp = !won && (result.isCompletedExceptionally() || result.getNow(null) == null);
+      // a win took the announcement out in the same script; a try still on its way may announce once more, and
+      // takes it back itself when its answer comes (outcome), which also ends the clean-up then
+      withdraw = announced && givenUp;
+      tryOnItsWay = inFlight;
     }
     if (withdraw) {
-      backend.withdraw(keys, request.ownerToken()).whenComplete((ok, e) -> {
-        if (e != null) {
-          log.debug("Taking back the announcement of a waiter for '{}' failed; it runs out by itself", request.name(),
-              e);
-        }
-      });
+      settle(withdraw());
+    } else if (!givenUp || !tryOnItsWay) {
+      cleanedUp.complete(null);
     }
+  }
+
+  /** Takes back this acquisition's announcement, and lets go of a lock a release granted it meanwhile. */
+  private CompletableFuture<?> withdraw() {
+    return backend.withdraw(keys, request.ownerToken()).whenComplete((ok, e) -> {
+      if (e != null) {
+        log.debug("Taking back the announcement of a waiter for '{}' failed; it runs out by itself, and a lock "
+            + "granted to it with its lease time", request.name(), e);
+      }
+    });
+  }
+
+  /** The clean-up after the caller gave up is done once {@code step} is answered or failed. */
+  private void settle(CompletableFuture<?> step) {
+    step.whenComplete((ok, e) -> cleanedUp.complete(null));
   }
 
   private void cancelRecheck() {

@@ -391,7 +391,7 @@ final class JedisShardedSubscriber implements JedisSubscriptions {
 
     @Override
     public void onSMessage(String channel, String message) {
-      listener.message(channel);
+      listener.message(channel, message);
     }
   }
 }

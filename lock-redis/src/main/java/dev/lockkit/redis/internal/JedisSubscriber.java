@@ -233,7 +233,7 @@ final class JedisSubscriber implements JedisSubscriptions {
 
     @Override
     public void onMessage(String channel, String message) {
-      listener.message(channel);
+      listener.message(channel, message);
     }
   }
 }

@@ -176,12 +176,12 @@ final class LettuceDriver implements RedisDriver {
     ps.addListener(new RedisPubSubAdapter<String, String>() {
       @Override
       public void message(String channel, String message) {
-        listener.message(channel);
+        listener.message(channel, message);
       }
 
       @Override
       public void smessage(String channel, String message) {
-        listener.message(channel);
+        listener.message(channel, message);
       }
 
       @Override

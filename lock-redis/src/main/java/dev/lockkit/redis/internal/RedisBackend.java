@@ -138,9 +138,21 @@ public final class RedisBackend implements LockBackend {
 
   @Override
   public CompletableFuture<BackendLease> acquire(AcquireRequest request) {
-    CompletableFuture<BackendLease> result = new CompletableFuture<>();
-    new Acquisition(this, request, result).start();
+    Acquiring result = new Acquiring();
+    Acquisition acquisition = new Acquisition(this, request, result);
+    result.cleanedUp = acquisition.cleanedUp();
+    acquisition.start();
     return result;
+  }
+
+  @Override
+  public CompletableFuture<Void> cleanedUp(CompletableFuture<BackendLease> acquisition) {
+    return acquisition instanceof Acquiring a ? a.cleanedUp : CompletableFuture.completedFuture(null);
+  }
+
+  /** An acquisition's future, which knows when the clean-up after its caller gave up is done. */
+  private static final class Acquiring extends CompletableFuture<BackendLease> {
+    private volatile CompletableFuture<Void> cleanedUp = CompletableFuture.completedFuture(null);
   }
 
   @Override
@@ -209,8 +221,16 @@ public final class RedisBackend implements LockBackend {
    */
   record Try(CompletableFuture<List<Long>> answer, CompletableFuture<Void> settled) {}
 
-  /** The acquire script's flags argument ({@link Scripts#ACQUIRE}), by yields * 4 + announced * 2 + announces. */
-  private static final List<String> FLAGS = List.of("000", "001", "010", "011", "100", "101", "110", "111");
+  /**
+   * The acquire script's flags argument ({@link Scripts#ACQUIRE}), by yields * 8 + announced * 4 + announces * 2
+   * + accepts a grant.
+   */
+  private static final List<String> FLAGS = java.util.stream.IntStream.range(0, 16)
+      .mapToObj(i -> String.valueOf(new char[] {bit(i, 8), bit(i, 4), bit(i, 2), bit(i, 1)})).toList();
+
+  private static char bit(int flags, int bit) {
+    return (flags & bit) == 0 ? '0' : '1';
+  }
 
   /** A lease time and its script argument: most clients use one lease time, so it is formatted once. */
   private record LeaseArg(Duration lease, String millis) {}
@@ -231,11 +251,14 @@ public final class RedisBackend implements LockBackend {
    * One try of the acquire script. {@code yields}: not while another client's waiter is announced, and no other
    * acquisition won since the fence was {@code yieldFence} (null on the first try that yields);
    * {@code announced}: this acquisition announced itself before (a win takes it out); {@code announces}: a refusal
-   * announces it (a waiting acquisition; a single attempt does not wait).
+   * announces it (a waiting acquisition; a single attempt does not wait). The announcement accepts a grant from
+   * the holder's release ({@link Scripts#RELEASE}) if the client {@code renews} the lease (a grant's may be short)
+   * and no win must wait for replicas, which a grant does not.
    */
   Try tryAcquire(RedisKeys keys, String owner, Duration lease, boolean yields, @Nullable Long yieldFence,
-      boolean announced, boolean announces) {
-    String flags = FLAGS.get((yields ? 4 : 0) + (announced ? 2 : 0) + (announces ? 1 : 0));
+      boolean announced, boolean announces, boolean renews) {
+    boolean grantable = announces && renews && settings.waitReplicas() == 0;
+    String flags = FLAGS.get((yields ? 8 : 0) + (announced ? 4 : 0) + (announces ? 2 : 0) + (grantable ? 1 : 0));
     List<String> args = yields && yieldFence != null
         ? List.of(owner, leaseArg(lease), fenceRetentionArg, flags, Long.toString(yieldFence))
         : List.of(owner, leaseArg(lease), fenceRetentionArg, flags);
@@ -250,7 +273,7 @@ public final class RedisBackend implements LockBackend {
 
   /** Takes back the announcement of an acquisition that gave up; tracked, so that it goes out as a client closes. */
   CompletableFuture<List<Long>> withdraw(RedisKeys keys, String owner) {
-    return track(run(Scripts.WITHDRAW, List.of(keys.waiters()), List.of(owner), null));
+    return track(run(Scripts.WITHDRAW, keys.withdrawKeys(), List.of(owner, publishCommand), null));
   }
 
   CompletableFuture<Boolean> renew(RedisKeys keys, String owner, Duration lease) {
@@ -261,13 +284,13 @@ public final class RedisBackend implements LockBackend {
   CompletableFuture<Boolean> release(RedisKeys keys, String owner) {
     // tracked: a release started while the client closes (a lease won as its caller gave up, a cohort's
     // stale lease) must reach the server before the driver closes
-    return track(run(Scripts.RELEASE, keys.releaseKeys(), List.of(owner, publishCommand), null))
+    return track(run(Scripts.RELEASE, keys.releaseKeys(), List.of(owner, publishCommand, fenceRetentionArg), null))
         .thenApply(r -> r.get(0) == 1L);
   }
 
   /** See {@link Scripts#KEEP}; tracked as a release is, so that a keep sent as the client closes goes out. */
   CompletableFuture<Boolean> keep(RedisKeys keys, String owner, Duration keepFor) {
-    return track(run(Scripts.KEEP, keys.releaseKeys(), List.of(owner, Long.toString(millis(keepFor)), publishCommand),
+    return track(run(Scripts.KEEP, keys.keepKeys(), List.of(owner, Long.toString(millis(keepFor)), publishCommand),
         null)).thenApply(r -> r.get(0) == 1L);
   }
 

@@ -17,8 +17,8 @@ public interface RedisDriver {
 
   /** Told what arrives on the subscriptions. Called on the driver's threads; must not block. */
   interface Listener {
-    /** A message was published on a subscribed channel. */
-    void message(String channel);
+    /** {@code message} was published on a subscribed channel. */
+    void message(String channel, String message);
 
     /**
      * The server confirmed a subscription to {@code channel}: every one, the first (whose future

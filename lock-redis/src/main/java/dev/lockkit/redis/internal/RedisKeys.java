@@ -10,7 +10,8 @@ import java.util.List;
  * @param fence {@code <namespace>:{<name>}:fence}: the last fencing token handed out
  * @param channel {@code <namespace>:{<name>}:released}: where a release is published
  * @param waiters {@code <namespace>:{<name>}:waiters}: a hash of the acquisitions that wait for the lock, owner
- *     token to the server time (ms) until which the announcement holds; see {@link Scripts#ACQUIRE}
+ *     token to the server time (ms) until which the announcement holds, and the lease time (ms) of a waiter
+ *     that accepts a grant; see {@link Scripts#ACQUIRE} and {@link Scripts#RELEASE}
  */
 public record RedisKeys(String lock, String fence, String channel, String waiters) {
 
@@ -25,6 +26,14 @@ public record RedisKeys(String lock, String fence, String channel, String waiter
   }
 
   List<String> releaseKeys() {
+    return List.of(lock, channel, waiters, fence);
+  }
+
+  List<String> keepKeys() {
     return List.of(lock, channel);
+  }
+
+  List<String> withdrawKeys() {
+    return List.of(waiters, lock, channel);
   }
 }

@@ -113,8 +113,17 @@ final class Subscriptions implements RedisDriver.Listener {
     }
   }
 
+  /**
+   * A release that granted the lock to a waiter ({@link Scripts#RELEASE}) is told to that waiter alone, if it is
+   * this client's; the others have nothing to ask for, as the lock is held again. Any other message (a release
+   * that freed the lock, a minimum hold) wakes every waiter of the channel.
+   */
   @Override
-  public void message(String name) {
+  public void message(String name, String message) {
+    if (message.startsWith(Scripts.GRANTED)) {
+      granted(name, message);
+      return;
+    }
     List<Acquisition> toWake;
     synchronized (this) {
       Channel channel = channels.get(name);
@@ -125,6 +134,35 @@ final class Subscriptions implements RedisDriver.Listener {
     }
     for (Acquisition waiter : toWake) {
       waiter.wake();
+    }
+  }
+
+  private void granted(String name, String message) {
+    int space = message.indexOf(' ', Scripts.GRANTED.length());
+    long fence;
+    try {
+      fence = Long.parseLong(message, Scripts.GRANTED.length(), space, 10);
+    } catch (RuntimeException e) {
+      log.warn("Unreadable grant '{}' on {} of {}; ignored (the waiter finds its lock on its next look)", message,
+          name, backend.describe());
+      return;
+    }
+    String owner = message.substring(space + 1);
+    Acquisition grantee = null;
+    synchronized (this) {
+      Channel channel = channels.get(name);
+      if (channel == null) {
+        return;
+      }
+      for (Acquisition waiter : channel.waiters) {
+        if (waiter.owner().equals(owner)) {
+          grantee = waiter;
+          break;
+        }
+      }
+    }
+    if (grantee != null) {
+      grantee.granted(fence);
     }
   }
 
