@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * The floor of a hand-off that waits without polling, for {@link HandoffProbe}: raw Lettuce, no lock library.
  * A release is one script (compare, {@code DEL}, {@code PUBLISH}); a waiter that found the lock held is woken
  * by the message on the driver's I/O thread, which sends {@code SET NX PX} at once and completes the waiting
- * thread's future. The two server visits and the thread wake-ups of lockkit's hand-off, and nothing else: no
- * fencing token, no renewal, no timeouts beyond the probe's own.
+ * thread's future. Two server visits and the thread wake-ups, as most Redis locks hand off (and lockkit did
+ * before its releases granted the lock; see {@link GrantFloor}), and nothing else: no fencing token, no renewal,
+ * no timeouts beyond the probe's own.
  */
 final class WakeFloor implements Contender.Instance {
   private static final Logger log = LoggerFactory.getLogger(WakeFloor.class);
