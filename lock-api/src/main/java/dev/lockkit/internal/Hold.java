@@ -121,6 +121,12 @@ final class Hold implements LeaseEvents, Wakeups.Due {
       tenant = first;
       deadlineNanos = lease.acquiredAtNanos() + terms.leaseNanos() - terms.marginNanos();
       renewAtNanos = lease.acquiredAtNanos() + terms.renewNanos();
+      long now = System.nanoTime();
+      if (renewAtNanos - now < 0) {
+        // granted with a lease shorter than the lease time, or answered late: not at once, which would put a
+        // renewal beside every such grant, but halfway to the deadline, as a held lease's renewal leaves room too
+        renewAtNanos = now + (deadlineNanos - now) / 2;
+      }
       state = State.HELD;
       early = lostBeforeGrant;
     }

@@ -22,7 +22,8 @@ import java.time.Duration;
  * @param renews true if the client renews the lease while it is held ({@link dev.lockkit.LockOptions#renewalEnabled()}):
  *     a backend may then grant the lock with a lease shorter than {@code leaseTime} that starts earlier than the
  *     answer, by {@link BackendLease#acquiredAtNanos()} set so far back that the client's deadline is the short
- *     lease's end; the client renews at once. Without renewal the lease time is what the holder counts on
+ *     lease's end; the client renews it before half the time left to that deadline has passed. Without renewal
+ *     the lease time is what the holder counts on
  */
 public record AcquireRequest(String namespace, String name, String ownerToken, Duration leaseTime, boolean waits,
     LeaseEvents events, boolean yieldsToWaiters, boolean renews) {

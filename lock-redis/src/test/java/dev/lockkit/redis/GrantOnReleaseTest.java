@@ -172,7 +172,7 @@ class GrantOnReleaseTest {
       first.close();
       String lock = LockOptions.defaults().namespace() + ":{" + name + "}";
       try (Lease lease = taken.get(30, TimeUnit.SECONDS)) {
-        // the grant's lease is 2 s; the client renews it to the lease time (30 s) at once
+        // the grant's lease is 2 s; the client renews it to the lease time (30 s) within about a second
         await().atMost(Duration.ofSeconds(10))
             .until(() -> ((Number) resp.call("PTTL", lock)).longValue() > 20_000);
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(lease::isValid);

@@ -113,7 +113,7 @@ final class Acquisition {
   /**
    * The holder's release granted the lock to this acquisition, with fencing token {@code fence}
    * ({@link Scripts#RELEASE}): it holds it from the grant on, which came after the first try was sent, for the
-   * grant's lease ({@link Scripts#grantMillis}, which the client renews at once). A grant that comes while
+   * grant's lease ({@link Scripts#grantMillis}, which the client renews within half of it). A grant that comes while
    * a try is on its way is taken up once that try was refused (it ran before the grant), so that a late outcome of
    * the try never meets a lease already handed out; a try that ran after the grant finds the lock held by this
    * owner and wins itself. A grant that comes more than half the grant's lease after the first try is confirmed by
@@ -156,7 +156,7 @@ final class Acquisition {
     }
     won = true;
     cancelRecheck();
-    // the grant's lease ends no earlier than this deadline: the client renews at once (AcquireRequest#renews)
+    // the grant's lease ends no earlier than this deadline: the client renews it in time (AcquireRequest#renews)
     return new RedisLease(backend, keys, request.ownerToken(), fence, firstSentAt + granted - lease);
   }
 

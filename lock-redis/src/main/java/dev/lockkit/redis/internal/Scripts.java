@@ -29,8 +29,8 @@ final class Scripts {
 
   /**
    * The lease a release grants a waiter ({@link #RELEASE}), in ms, for a waiter whose lease time is longer: the
-   * waiter's client renews it to its own lease time at once. A waiter that cannot take it up (its process died or
-   * was cut off just after it was announced) holds the lock back this long, not its whole lease time. A lease time
+   * waiter's client renews it to its own lease time within half of it. A waiter that cannot take it up (its
+   * process died or was cut off just after it was announced) holds the lock back this long, not its whole lease time. A lease time
    * over 50 s gets a 25th of it, so that the client's safety margin (a 100th) leaves room for the renewal.
    */
   static final long GRANT_MILLIS = 2_000;
@@ -153,9 +153,9 @@ final class Scripts {
    * KEYS: lock, channel, waiters, fence. ARGV: owner token, publish command ({@code PUBLISH} or {@code SPUBLISH}),
    * fence retention ms. Only if the token holds the lock: if a waiter that accepts a grant is announced
    * ({@link #ACQUIRE}), the lock passes to the first of them in the same step: its owner token becomes the lock's
-   * value with the lease {@link #grantMillis} gives that waiter's lease time, the fence advances as on an acquisition, its announcement is taken out,
-   * and {@code g <fence> <owner token>} is published, so that the waiter holds the lock without asking again and
-   * no other waiter asks in vain. Else the lock is deleted and {@code released} published, which every waiter
+   * value with the lease {@link #grantMillis} gives that waiter's lease time, the fence advances as on an
+   * acquisition, its announcement is taken out, and {@code g <fence> <owner token>} is published, so that the
+   * waiter holds the lock without asking again and no other waiter asks in vain. Else the lock is deleted and {@code released} published, which every waiter
    * answers by asking again. Expired announcements are dropped as they are read. Returns 1 or 0, bare integers,
    * as it runs on every unlock.
    */
