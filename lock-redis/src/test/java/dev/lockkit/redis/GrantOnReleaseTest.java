@@ -123,19 +123,7 @@ class GrantOnReleaseTest {
         LockClient b = Locks.connect(uri, LockOptions.builder().leaseTime(Duration.ofSeconds(20)).withoutRenewal()
             .build());
         Resp resp = SharedServers.standalone().resp()) {
-      Lease first = a.lock(name).acquire();
-      CompletableFuture<Lease> taken = new CompletableFuture<>();
-      Thread waiter = new Thread(() -> {
-        try {
-          taken.complete(b.lock(name).acquire(Duration.ofSeconds(30)));
-        } catch (Throwable e) {
-          taken.completeExceptionally(e);
-        }
-      }, "grant-test-no-renewal");
-      waiter.setDaemon(true);
-      waiter.start();
-      awaitAnnouncedAndListening(resp, name, waiter);
-      first.close();
+      CompletableFuture<Lease> taken = handedOver(a, b, resp, name);
       Lease lease = taken.get(30, TimeUnit.SECONDS);
       try {
         // past a grant's lease (2 s): a lease nobody renews must last its own lease time
@@ -157,19 +145,7 @@ class GrantOnReleaseTest {
     try (LockClient a = Locks.connect(uri);
         LockClient b = Locks.connect(uri);
         Resp resp = SharedServers.standalone().resp()) {
-      Lease first = a.lock(name).acquire();
-      CompletableFuture<Lease> taken = new CompletableFuture<>();
-      Thread waiter = new Thread(() -> {
-        try {
-          taken.complete(b.lock(name).acquire(Duration.ofSeconds(30)));
-        } catch (Throwable e) {
-          taken.completeExceptionally(e);
-        }
-      }, "grant-test-renewed");
-      waiter.setDaemon(true);
-      waiter.start();
-      awaitAnnouncedAndListening(resp, name, waiter);
-      first.close();
+      CompletableFuture<Lease> taken = handedOver(a, b, resp, name);
       String lock = LockOptions.defaults().namespace() + ":{" + name + "}";
       try (Lease lease = taken.get(30, TimeUnit.SECONDS)) {
         // the grant's lease is 2 s; the client renews it to the lease time (30 s) within about a second
@@ -198,6 +174,28 @@ class GrantOnReleaseTest {
         assertThat(c.lock(name).tryAcquire()).as("round %d: free once released", i).hasValueSatisfying(Lease::close);
       }
     }
+  }
+
+  /**
+   * {@code a} takes the lock, a thread of {@code b} waits for it until announced and listening, and {@code a}
+   * releases it: the waiting thread's lease, which the caller closes.
+   */
+  private static CompletableFuture<Lease> handedOver(LockClient a, LockClient b, Resp resp, String name)
+      throws InterruptedException {
+    Lease first = a.lock(name).acquire();
+    CompletableFuture<Lease> taken = new CompletableFuture<>();
+    Thread waiter = new Thread(() -> {
+      try {
+        taken.complete(b.lock(name).acquire(Duration.ofSeconds(30)));
+      } catch (Throwable e) {
+        taken.completeExceptionally(e);
+      }
+    }, "grant-test-waiter-" + name);
+    waiter.setDaemon(true);
+    waiter.start();
+    awaitAnnouncedAndListening(resp, name, waiter);
+    first.close();
+    return taken;
   }
 
   /** Waits until the waiter's first try announced it, it listens for releases, and its thread waits. */
