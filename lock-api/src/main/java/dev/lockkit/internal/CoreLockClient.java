@@ -352,10 +352,6 @@ public final class CoreLockClient implements LockClient {
       return !waits || timeoutNanos >= 0;
     }
 
-    CompletableFuture<?> result() {
-      return result;
-    }
-
     /** The backend's clean-up after this acquisition was given up; see {@link #awaitCleanUp}. */
     void cleaningUp(CompletableFuture<Void> cleanUp) {
       cleanUp.whenComplete((ok, e) -> cleanedUp.complete(null));
