@@ -80,13 +80,21 @@ final class Acquisition {
   /** The fence of a grant that came while a try was on its way, until that try's answer. */
   private @Nullable Long grantedFence;
   /** Done once what this acquisition sends after its caller gave up (a withdrawal, a release) was answered. */
-  private final CompletableFuture<Void> cleanedUp = new CompletableFuture<>();
+  private final CompletableFuture<Void> cleanedUp;
 
-  Acquisition(RedisBackend backend, AcquireRequest request, CompletableFuture<BackendLease> result) {
+  /**
+   * @param result completed with the lease, null (a single attempt that missed) or the failure; the caller may
+   *     complete it first
+   * @param cleanedUp completed once what this acquisition sends after its caller gave up was answered
+   *     ({@link RedisBackend#cleanedUp})
+   */
+  Acquisition(RedisBackend backend, AcquireRequest request, CompletableFuture<BackendLease> result,
+      CompletableFuture<Void> cleanedUp) {
     this.backend = backend;
     this.request = request;
     this.keys = RedisKeys.of(request.namespace(), request.name());
     this.result = result;
+    this.cleanedUp = cleanedUp;
     this.yields = request.yieldsToWaiters() && request.waits();
   }
 
@@ -98,11 +106,6 @@ final class Acquisition {
 
   boolean isDone() {
     return result.isDone();
-  }
-
-  /** See {@link RedisBackend#cleanedUp}. */
-  CompletableFuture<Void> cleanedUp() {
-    return cleanedUp;
   }
 
   /** This acquisition's owner token, which a release that grants the lock names. */

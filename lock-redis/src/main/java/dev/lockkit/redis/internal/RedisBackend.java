@@ -139,9 +139,7 @@ public final class RedisBackend implements LockBackend {
   @Override
   public CompletableFuture<BackendLease> acquire(AcquireRequest request) {
     Acquiring result = new Acquiring();
-    Acquisition acquisition = new Acquisition(this, request, result);
-    result.cleanedUp = acquisition.cleanedUp();
-    acquisition.start();
+    new Acquisition(this, request, result, result.cleanedUp).start();
     return result;
   }
 
@@ -152,7 +150,7 @@ public final class RedisBackend implements LockBackend {
 
   /** An acquisition's future, which knows when the clean-up after its caller gave up is done. */
   private static final class Acquiring extends CompletableFuture<BackendLease> {
-    private volatile CompletableFuture<Void> cleanedUp = CompletableFuture.completedFuture(null);
+    private final CompletableFuture<Void> cleanedUp = new CompletableFuture<>();
   }
 
   @Override

@@ -47,6 +47,25 @@ final class Scripts {
   static final String GRANTED = "g ";
 
   /**
+   * Lua functions the scripts that hand out a lock share: {@code advance(key, old, t, retention)} sets the fence
+   * key to {@code max(old + 1, t in microseconds)} (t: a {@code TIME} reply) for the retention in ms and returns
+   * the fence and its text; {@code expiry(v)} reads the server time (ms) until which an announcement holds from
+   * its value in the waiters hash ({@link #ACQUIRE}).
+   */
+  private static final String FENCES = String.join("\n",
+      "local function advance(key, old, t, retention)",
+      "  local fence = old + 1",
+      "  local us = tonumber(t[1]) * 1000000 + tonumber(t[2])",
+      "  if us > fence then fence = us end",
+      "  local s = string.format('%.0f', fence)",
+      "  redis.call('SET', key, s, 'PX', retention)",
+      "  return fence, s",
+      "end",
+      "local function expiry(v)",
+      "  return tonumber(string.match(v, '^%d+'))",
+      "end");
+
+  /**
    * KEYS: lock, fence, waiters. ARGV: owner token, lease ms, fence retention ms, flags, and only while yielding
    * after a first yield, the fence that yield began at. The flags are four characters {@code 0} or {@code 1}:
    * whether the acquisition yields, whether it announced itself before, whether a refusal announces it (a
@@ -75,6 +94,7 @@ final class Scripts {
    * waiters nothing but the lock and the fence is touched.
    */
   static final Script ACQUIRE = Script.of("acquire", String.join("\n",
+      FENCES,
       "local function nowms()",
       "  local t = redis.call('TIME')",
       "  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)",
@@ -93,7 +113,7 @@ final class Scripts {
       "    local now = nowms()",
       "    local wait = 0",
       "    for i = 1, #w, 2 do",
-      "      local left = tonumber(string.match(w[i + 1], '^%d+')) - now",
+      "      local left = expiry(w[i + 1]) - now",
       "      if left <= 0 then",
       "        redis.call('HDEL', KEYS[3], w[i])",
       "      elseif w[i] ~= ARGV[1] and (wait == 0 or left < wait) then",
@@ -107,12 +127,7 @@ final class Scripts {
       "  end",
       "end",
       "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then",
-      "  local t = redis.call('TIME')",
-      "  local now = tonumber(t[1]) * 1000000 + tonumber(t[2])",
-      "  local old = tonumber(f)",
-      "  local fence = old + 1",
-      "  if now > fence then fence = now end",
-      "  redis.call('SET', KEYS[2], string.format('%.0f', fence), 'PX', ARGV[3])",
+      "  local fence = advance(KEYS[2], tonumber(f), redis.call('TIME'), ARGV[3])",
       "  if string.byte(flags, 2) == 49 then redis.call('HDEL', KEYS[3], ARGV[1]) end",
       "  return fence",
       "end",
@@ -160,6 +175,7 @@ final class Scripts {
    * as it runs on every unlock.
    */
   static final Script RELEASE = Script.of("release", String.join("\n",
+      FENCES,
       "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end",
       "local w = redis.call('HGETALL', KEYS[3])",
       "if #w > 0 then",
@@ -168,18 +184,14 @@ final class Scripts {
       "  for i = 1, #w, 2 do",
       "    local v = w[i + 1]",
       "    local c = string.find(v, ':', 1, true)",
-      "    if tonumber(string.match(v, '^%d+')) <= now then",
+      "    if expiry(v) <= now then",
       "      redis.call('HDEL', KEYS[3], w[i])",
       "    elseif c then",
       "      redis.call('HDEL', KEYS[3], w[i])",
       "      local lease = tonumber(string.sub(v, c + 1))",
       "      local px = math.min(lease, math.max(" + GRANT_MILLIS + ", math.floor(lease / 25)))",
       "      redis.call('SET', KEYS[1], w[i], 'PX', px)",
-      "      local fence = tonumber(redis.call('GET', KEYS[4]) or '0') + 1",
-      "      local us = tonumber(t[1]) * 1000000 + tonumber(t[2])",
-      "      if us > fence then fence = us end",
-      "      local s = string.format('%.0f', fence)",
-      "      redis.call('SET', KEYS[4], s, 'PX', ARGV[3])",
+      "      local _, s = advance(KEYS[4], tonumber(redis.call('GET', KEYS[4]) or '0'), t, ARGV[3])",
       "      redis.call(ARGV[2], KEYS[2], '" + GRANTED + "' .. s .. ' ' .. w[i])",
       "      return 1",
       "    end",
