@@ -70,6 +70,11 @@ final class ZkAcquisition implements Watcher {
   private volatile @Nullable String ourPath;
   private volatile @Nullable ZkLease won;
   private volatile @Nullable ScheduledFuture<?> recheck;
+  /**
+   * The predecessor watched while it was first in the queue with no keeper beside it, or null: its delete leaves
+   * the lock to us ({@link #process}).
+   */
+  private volatile @Nullable String headPredecessor;
 
   // the pipelined children read, guarded by this
   private boolean created;
@@ -282,6 +287,7 @@ final class ZkAcquisition implements Watcher {
     String path = java.util.Objects.requireNonNull(ourPath);
     List<LockNodes.Node> queue = LockNodes.queue(children);
     int index = LockNodes.indexOf(queue, LockNodes.nodeName(path));
+    headPredecessor = null; // as of this read, until it says otherwise
     if (index < 0) {
       lostOurNode();
     } else if (LockNodes.exhausted(queue)) {
@@ -294,7 +300,9 @@ final class ZkAcquisition implements Watcher {
         checkKeepers(keepers, queue.size() == 1, readSentAt);
       }
     } else if (held()) {
-      watch(lockPath + "/" + queue.get(index - 1).name());
+      String predecessor = lockPath + "/" + queue.get(index - 1).name();
+      headPredecessor = index == 1 && LockNodes.keepers(children).isEmpty() ? predecessor : null;
+      watch(predecessor);
     }
   }
 
@@ -424,10 +432,26 @@ final class ZkAcquisition implements Watcher {
     });
   }
 
-  /** The predecessor's watch fired: on the ZooKeeper event thread, so only a request is sent from here. */
+  /**
+   * A watch fired (the predecessor's, or a keeper's): on the ZooKeeper event thread, so only a request is sent from
+   * here, or the lock won. The delete of a predecessor that was first in the queue with no keeper beside it, when
+   * the queue was read, wins the lock without reading it again: only a node numbered below ours could come before
+   * us, and none is made after ours; a keeper comes only from the holder's release with a minimum hold, which
+   * changes the node's data before it deletes it ({@link ZkLease#releaseKeeping}), so that its watchers hear of a
+   * change, not of a delete, and read the queue. So a hand-off is the release's delete and its event, with no
+   * request of the waiter's in between. The lease's time starts at the event.
+   */
   @Override
   public void process(WatchedEvent event) {
-    if (event.getType() != Event.EventType.None && !finished.get()) {
+    if (event.getType() == Event.EventType.None || finished.get()) {
+      return;
+    }
+    String head = headPredecessor;
+    String path = ourPath;
+    if (event.getType() == Event.EventType.NodeDeleted && head != null && head.equals(event.getPath())
+        && path != null) {
+      win(path, false, System.nanoTime());
+    } else {
       readChildren();
     }
   }

@@ -172,12 +172,12 @@ final class ZkLease implements BackendLease, Watcher {
   }
 
   /**
-   * Replaces the node by a keeper ({@link LockNodes#keeperName}) in one transaction: the node's delete, which
-   * fails if the node is gone, so that nothing is kept then, and the keeper's create, a persistent node
-   * beside the lock nodes whose data is the keep in ms. It holds the lock until its {@code ctime} plus the
-   * keep, on the server's clock, whatever becomes of this client: the acquisition first in the queue waits
-   * for it to end ({@link ZkAcquisition}), then deletes it. The successor of the node is woken by its delete,
-   * finds the keeper, and waits on it.
+   * Replaces the node by a keeper ({@link LockNodes#keeperName}) in one transaction: a change of the node's data,
+   * then its delete (both fail if the node is gone, so that nothing is kept then), and the keeper's create, a
+   * persistent node beside the lock nodes whose data is the keep in ms. It holds the lock until its {@code ctime}
+   * plus the keep, on the server's clock, whatever becomes of this client: the acquisition first in the queue
+   * waits for it to end ({@link ZkAcquisition}), then deletes it. The successor of the node is woken by the change
+   * (a delete alone would hand it the lock), reads the queue, finds the keeper, and waits on it.
    *
    * <p>The keeper is a TTL node (TTL = the keep) where the ensemble creates them
    * ({@code zookeeper.extendedTypesEnabled=true}), so the server deletes it some time after its end even if no
@@ -197,7 +197,10 @@ final class ZkLease implements BackendLease, Watcher {
   private CompletableFuture<Boolean> keep(String keeper, long keepMillis, boolean ttl) {
     byte[] data = LockNodes.keeperData(keepMillis);
     CuratorFramework curator = backend.curator();
+    // the data first: the node's watchers hear of a change, not of a delete, and read the queue, where they find
+    // the keeper; a delete alone wins the lock for the next in the queue at once (ZkAcquisition#process)
     return backend.connection().call(cb -> curator.transaction().inBackground(cb).forOperations(
+            curator.transactionOp().setData().forPath(path, data),
             curator.transactionOp().delete().forPath(path),
             ttl ? curator.transactionOp().create().withTtl(keepMillis).withMode(CreateMode.PERSISTENT_WITH_TTL)
                 .forPath(keeper, data)
