@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * long until the waiter holds it? Repeated, for each contender and for two floors on raw Lettuce, no lock library:
  * the wake floor ({@link WakeFloor}: a release frees the lock and wakes the waiter, which asks again; two server
  * visits, as most Redis locks hand off) and the grant floor ({@link GrantFloor}: a release hands the lock to the
- * queued waiter; one visit, as lockkit's), and set against the server's own PING round trip
+ * queued waiter; one visit, as lockkit's); where a ZooKeeper contender is measured, also ZooKeeper's wake floor
+ * ({@link ZooKeeperWakeFloor}: the documented recipe on the raw handle), against which the ZooKeeper rows are set;
+ * and set against the Redis server's own PING round trip
  * measured in the same run: by a Lettuce connection after the idle gap a hand-off also starts from, and, where
  * on PATH, by {@code redis-benchmark}.
  *
@@ -50,6 +52,7 @@ public final class HandoffProbe {
   private static final long WARMUP_IDLE_NANOS = TimeUnit.MICROSECONDS.toNanos(300);
   private static final String WAKE_FLOOR = "wake floor (raw Lettuce)";
   private static final String GRANT_FLOOR = "grant floor (raw Lettuce)";
+  private static final String ZOOKEEPER_WAKE_FLOOR = "wake floor (raw ZooKeeper)";
   /** A waiter not holding the lock this long after the release is stuck. */
   private static final int STUCK_SECONDS = 30;
 
@@ -79,6 +82,9 @@ public final class HandoffProbe {
       Map<String, Clients> all = new LinkedHashMap<>();
       all.put(WAKE_FLOOR, WakeFloor::new);
       all.put(GRANT_FLOOR, GrantFloor::new);
+      if (contenders.stream().anyMatch(c -> zooKeeper(c.name()))) {
+        all.put(ZOOKEEPER_WAKE_FLOOR, ZooKeeperWakeFloor::new);
+      }
       for (Contender c : contenders) {
         all.put(c.name(), c::create);
       }
@@ -110,22 +116,29 @@ public final class HandoffProbe {
       }
       Percentiles floor = new Percentiles(toArray(measured.get(WAKE_FLOOR)));
       Percentiles grantFloor = new Percentiles(toArray(measured.get(GRANT_FLOOR)));
+      Percentiles zooKeeperFloor = new Percentiles(toArray(measured.getOrDefault(ZOOKEEPER_WAKE_FLOOR, List.of())));
       StringBuilder md = new StringBuilder();
       md.append(String.format(Locale.ROOT, "Redis PING round trip: after %d ms idle (as each hand-off starts; Lettuce, "
           + "1 connection) p50 %s, p99 %s; redis-benchmark -c 1 (back to back): %s%n%n",
           TimeUnit.NANOSECONDS.toMillis(IDLE_NANOS), Percentiles.micros(idle.at(50)), Percentiles.micros(idle.at(99)),
           bench == null ? "n/a" : String.format(Locale.ROOT, "p50 %.0f µs, p99 %.0f µs", bench[0], bench[1])));
+      md.append("The ZooKeeper rows are set against ZooKeeper's wake floor, the others against Lettuce's floors.\n\n");
       md.append("| contender | hand-offs | stuck | p50 | p99 | p99.9 | max | p99 / redis-benchmark p99 | p99 / idle PING p99 "
           + "| p50 / wake floor p50 | p99 / wake floor p99 | p50 / grant floor p50 | p99 / grant floor p99 |\n"
           + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
       for (Map.Entry<String, List<Long>> e : measured.entrySet()) {
         Percentiles p = new Percentiles(toArray(e.getValue()));
+        boolean zooKeeper = zooKeeper(e.getKey());
+        long wake50 = (zooKeeper ? zooKeeperFloor : floor).at(50);
+        long wake99 = (zooKeeper ? zooKeeperFloor : floor).at(99);
+        long grant50 = zooKeeper ? 0 : grantFloor.at(50);
+        long grant99 = zooKeeper ? 0 : grantFloor.at(99);
         md.append(String.format(Locale.ROOT, "| %s | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
             e.getKey(), p.count(), stuck.get(e.getKey()), Percentiles.micros(p.at(50)), Percentiles.micros(p.at(99)), Percentiles.micros(p.at(99.9)),
             Percentiles.micros(p.at(100)),
             bench == null || p.count() == 0 ? "n/a" : String.format(Locale.ROOT, "%.1f", p.at(99) / 1000.0 / bench[1]),
-            ratio(p.at(99), idle.at(99), 1), ratio(p.at(50), floor.at(50), 2), ratio(p.at(99), floor.at(99), 2),
-            ratio(p.at(50), grantFloor.at(50), 2), ratio(p.at(99), grantFloor.at(99), 2)));
+            ratio(p.at(99), idle.at(99), 1), ratio(p.at(50), wake50, 2), ratio(p.at(99), wake99, 2),
+            ratio(p.at(50), grant50, 2), ratio(p.at(99), grant99, 2)));
         log.info("{}: hand-off p50 {} p99 {}", e.getKey(), Percentiles.micros(p.at(50)), Percentiles.micros(p.at(99)));
       }
       Probes.write(out, md.toString());
@@ -133,6 +146,11 @@ public final class HandoffProbe {
     } finally {
       Servers.stopAll();
     }
+  }
+
+  /** Whether a row is a ZooKeeper lock, set against ZooKeeper's floor. */
+  private static boolean zooKeeper(String name) {
+    return name.equals(ZOOKEEPER_WAKE_FLOOR) || name.contains("ZOOKEEPER") || name.startsWith("CURATOR");
   }
 
   /** {@code a / b} with {@code digits} decimals, or n/a where nothing was measured. */
