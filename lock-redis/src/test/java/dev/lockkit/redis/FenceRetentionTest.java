@@ -77,6 +77,34 @@ class FenceRetentionTest {
     }
   }
 
+  /**
+   * A fence ahead of the server's clock (a clock that stepped back since it was written) is the floor: the next
+   * tokens are one above it, not the clock. A lease's token is its fence times 1,024 (cohorting's hand-off count
+   * in the low bits).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"lettuce", "jedis"})
+  @Timeout(60)
+  void aFenceAheadOfTheClockGrowsByOne(String driver) throws Exception {
+    String name = "ahead/" + driver;
+    String fence = "lockkit:{" + name + "}:fence";
+    long ahead = (System.currentTimeMillis() + Duration.ofDays(365).toMillis()) * 1000;
+    try (Resp r = server.resp()) {
+      assertThat(r.call("SET", fence, Long.toString(ahead))).isEqualTo("OK");
+    }
+    try (LockClient client = Locks.connect(server.uri() + "?driver=" + driver)) {
+      for (int i = 1; i <= 2; i++) {
+        try (Lease lease = client.lock(name).acquire(Duration.ofSeconds(5))) {
+          assertThat(lease.fencingToken()).as("token %d", i).isEqualTo((ahead + i) * 1024);
+        }
+      }
+      try (Resp r = server.resp()) {
+        assertThat(r.call("GET", fence)).isEqualTo(Long.toString(ahead + 2));
+        assertThat((Long) r.call("PTTL", fence)).as("the fence key's time to live").isPositive();
+      }
+    }
+  }
+
   @Test
   @Timeout(60)
   void theDefaultRetentionIsOneHour() throws Exception {

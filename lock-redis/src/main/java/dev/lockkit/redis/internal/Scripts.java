@@ -47,18 +47,23 @@ final class Scripts {
   static final String GRANTED = "g ";
 
   /**
-   * Lua functions the scripts that hand out a lock share: {@code advance(key, old, t, retention)} sets the fence
-   * key to {@code max(old + 1, t in microseconds)} (t: a {@code TIME} reply) for the retention in ms and returns
-   * the fence and its text; {@code expiry(v)} reads the server time (ms) until which an announcement holds from
-   * its value in the waiters hash ({@link #ACQUIRE}).
+   * Lua functions the scripts that hand out a lock share: {@code advance(key, t, retention)} sets the fence key
+   * to {@code max(old + 1, t in microseconds)} (t: a {@code TIME} reply; old: the fence key's value, 0 if none)
+   * for the retention in ms and returns the fence and its text; {@code expiry(v)} reads the server time (ms) until
+   * which an announcement holds from its value in the waiters hash ({@link #ACQUIRE}). The fence is written and
+   * the old one read in one {@code SET ... GET} (Redis 6.2): the clock is ahead of the old fence unless it stepped
+   * back, or two fences fell in one microsecond, and only then is it written again, as the old one plus one.
    */
   private static final String FENCES = String.join("\n",
-      "local function advance(key, old, t, retention)",
-      "  local fence = old + 1",
-      "  local us = tonumber(t[1]) * 1000000 + tonumber(t[2])",
-      "  if us > fence then fence = us end",
+      "local function advance(key, t, retention)",
+      "  local fence = tonumber(t[1]) * 1000000 + tonumber(t[2])",
       "  local s = string.format('%.0f', fence)",
-      "  redis.call('SET', key, s, 'PX', retention)",
+      "  local old = tonumber(redis.call('SET', key, s, 'PX', retention, 'GET') or '0')",
+      "  if old >= fence then",
+      "    fence = old + 1",
+      "    s = string.format('%.0f', fence)",
+      "    redis.call('SET', key, s, 'PX', retention)",
+      "  end",
       "  return fence, s",
       "end",
       "local function expiry(v)",
@@ -106,8 +111,8 @@ final class Scripts {
       "  redis.call('HSET', KEYS[3], ARGV[1], v)",
       "  if redis.call('PTTL', KEYS[3]) < ttl then redis.call('PEXPIRE', KEYS[3], ttl) end",
       "end",
-      "local f = redis.call('GET', KEYS[2]) or '0'",
-      "if string.byte(flags, 1) == 49 and (ARGV[5] == nil or ARGV[5] == f) then",
+      "local f = string.byte(flags, 1) == 49 and (redis.call('GET', KEYS[2]) or '0')",
+      "if f and (ARGV[5] == nil or ARGV[5] == f) then",
       "  local w = redis.call('HGETALL', KEYS[3])",
       "  if #w > 0 then",
       "    local now = nowms()",
@@ -127,13 +132,13 @@ final class Scripts {
       "  end",
       "end",
       "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then",
-      "  local fence = advance(KEYS[2], tonumber(f), redis.call('TIME'), ARGV[3])",
+      "  local fence = advance(KEYS[2], redis.call('TIME'), ARGV[3])",
       "  if string.byte(flags, 2) == 49 then redis.call('HDEL', KEYS[3], ARGV[1]) end",
       "  return fence",
       "end",
       "if string.byte(flags, 2) == 49 and redis.call('GET', KEYS[1]) == ARGV[1] then",
       "  redis.call('PEXPIRE', KEYS[1], ARGV[2])",
-      "  return tonumber(f)",
+      "  return tonumber(redis.call('GET', KEYS[2]) or '0')",
       "end",
       "local pttl = redis.call('PTTL', KEYS[1])",
       "if string.byte(flags, 3) == 49 then",
@@ -191,7 +196,7 @@ final class Scripts {
       "      local lease = tonumber(string.sub(v, c + 1))",
       "      local px = math.min(lease, math.max(" + GRANT_MILLIS + ", math.floor(lease / 25)))",
       "      redis.call('SET', KEYS[1], w[i], 'PX', px)",
-      "      local _, s = advance(KEYS[4], tonumber(redis.call('GET', KEYS[4]) or '0'), t, ARGV[3])",
+      "      local _, s = advance(KEYS[4], t, ARGV[3])",
       "      redis.call(ARGV[2], KEYS[2], '" + GRANTED + "' .. s .. ' ' .. w[i])",
       "      return 1",
       "    end",
