@@ -301,14 +301,8 @@ public enum Contender {
     };
   }
 
-  /**
-   * A started Curator client on the benchmarks' ZooKeeper (started on first use), connected.
-   *
-   * @return the client
-   * @throws InterruptedException if interrupted while connecting
-   * @throws IllegalStateException if it is not connected within 30 s
-   */
-  public static CuratorFramework connectedCurator() throws InterruptedException {
+  /** A started Curator client on the benchmarks' ZooKeeper, connected, or an exception after 30 s. */
+  static CuratorFramework connectedCurator() throws InterruptedException {
     CuratorFramework curator = CuratorFrameworkFactory.newClient(Servers.zookeeperConnect(),
         new ExponentialBackoffRetry(100, 3));
     curator.start();

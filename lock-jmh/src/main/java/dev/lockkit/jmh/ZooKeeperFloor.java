@@ -9,7 +9,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
-import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.ZooKeeper;
@@ -31,28 +30,17 @@ final class ZooKeeperFloor implements Contender.Instance {
   private static final long ANSWER_SECONDS = 30;
   private static final byte[] DATA = "floor".getBytes(StandardCharsets.UTF_8);
 
-  private final CuratorFramework curator;
-  /** The session's handle, taken once: a floor does not follow session changes. */
+  private final RawZooKeeper session;
   private final ZooKeeper zk;
 
   ZooKeeperFloor() throws InterruptedException {
-    curator = Contender.connectedCurator();
-    try {
-      zk = curator.getZookeeperClient().getZooKeeper();
-    } catch (Exception e) { // Curator declares Exception
-      curator.close();
-      throw new IllegalStateException("no ZooKeeper handle from Curator", e);
-    }
+    session = new RawZooKeeper();
+    zk = session.handle();
   }
 
   @Override
   public LockHandle lock(String name) {
-    String parent = "/floor-bench/" + name;
-    try {
-      curator.create().orSetData().creatingParentsIfNeeded().forPath(parent);
-    } catch (Exception e) {
-      throw new IllegalStateException("could not create " + parent, e);
-    }
+    String parent = session.persistent("/floor-bench/" + name);
     ReentrantLock local = new ReentrantLock(true);
     // the sequence the next create gets if nobody else created since our release; -1 if unknown (under local)
     long[] next = {-1};
@@ -166,6 +154,6 @@ final class ZooKeeperFloor implements Contender.Instance {
 
   @Override
   public void close() {
-    curator.close();
+    session.close();
   }
 }

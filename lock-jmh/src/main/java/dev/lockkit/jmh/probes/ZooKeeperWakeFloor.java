@@ -2,6 +2,7 @@ package dev.lockkit.jmh.probes;
 
 import dev.lockkit.jmh.Contender;
 import dev.lockkit.jmh.LockHandle;
+import dev.lockkit.jmh.RawZooKeeper;
 import dev.lockkit.jmh.servers.Servers;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
@@ -10,7 +11,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.AsyncCallback;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -32,28 +32,17 @@ final class ZooKeeperWakeFloor implements Contender.Instance {
   private static final long ANSWER_SECONDS = 30;
   private static final byte[] DATA = "wake-floor".getBytes(StandardCharsets.UTF_8);
 
-  private final CuratorFramework curator;
-  /** The session's handle, taken once: a floor does not follow session changes. */
+  private final RawZooKeeper session;
   private final ZooKeeper zk;
 
   ZooKeeperWakeFloor() throws InterruptedException {
-    curator = Contender.connectedCurator();
-    try {
-      zk = curator.getZookeeperClient().getZooKeeper();
-    } catch (Exception e) { // Curator declares Exception
-      curator.close();
-      throw new IllegalStateException("no ZooKeeper handle from Curator", e);
-    }
+    session = new RawZooKeeper();
+    zk = session.handle();
   }
 
   @Override
   public LockHandle lock(String name) {
-    String parent = "/wake-floor/" + name;
-    try {
-      curator.create().orSetData().creatingParentsIfNeeded().forPath(parent);
-    } catch (Exception e) { // Curator declares Exception
-      throw new IllegalStateException("could not create " + parent, e);
-    }
+    String parent = session.persistent("/wake-floor/" + name);
     return () -> {
       String node = zk.create(parent + "/n-", DATA, Servers.OPEN_ACL, CreateMode.EPHEMERAL_SEQUENTIAL);
       Waiter waiter = new Waiter(parent, node.substring(parent.length() + 1));
@@ -123,6 +112,6 @@ final class ZooKeeperWakeFloor implements Contender.Instance {
 
   @Override
   public void close() {
-    curator.close();
+    session.close();
   }
 }
