@@ -89,7 +89,8 @@ class PredecessorHandOffTest {
   @Test
   void aWaiterWhosePredecessorIsReleasedWithAMinimumHoldWaitsForTheKeep(TestInfo test) throws Exception {
     String name = "handoff/" + test.getTestMethod().orElseThrow().getName();
-    Duration keep = Duration.ofSeconds(2);
+    // the keep must still be on once the waiter has set its watch, also on two loaded cores
+    Duration keep = Duration.ofSeconds(6);
     try (LockClient a = ZkFixtures.connect(server.getConnectString(), CHROOT, LockOptions.defaults());
         LockClient b = ZkFixtures.connect(server.getConnectString(), CHROOT, LockOptions.defaults())) {
       long before = System.nanoTime();

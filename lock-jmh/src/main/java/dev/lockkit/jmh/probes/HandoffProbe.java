@@ -122,7 +122,9 @@ public final class HandoffProbe {
           + "1 connection) p50 %s, p99 %s; redis-benchmark -c 1 (back to back): %s%n%n",
           TimeUnit.NANOSECONDS.toMillis(IDLE_NANOS), Percentiles.micros(idle.at(50)), Percentiles.micros(idle.at(99)),
           bench == null ? "n/a" : String.format(Locale.ROOT, "p50 %.0f µs, p99 %.0f µs", bench[0], bench[1])));
-      md.append("The ZooKeeper rows are set against ZooKeeper's wake floor, the others against Lettuce's floors.\n\n");
+      if (measured.containsKey(ZOOKEEPER_WAKE_FLOOR)) {
+        md.append("The ZooKeeper rows are set against ZooKeeper's wake floor, the others against Lettuce's floors.\n\n");
+      }
       md.append("| contender | hand-offs | stuck | p50 | p99 | p99.9 | max | p99 / redis-benchmark p99 | p99 / idle PING p99 "
           + "| p50 / wake floor p50 | p99 / wake floor p99 | p50 / grant floor p50 | p99 / grant floor p99 |\n"
           + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
