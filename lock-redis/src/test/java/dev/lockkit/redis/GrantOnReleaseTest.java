@@ -3,20 +3,21 @@ package dev.lockkit.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.lockkit.DistributedLock;
 import dev.lockkit.Lease;
 import dev.lockkit.LockClient;
 import dev.lockkit.LockException;
 import dev.lockkit.LockOptions;
 import dev.lockkit.Locks;
+import dev.lockkit.contract.Workers;
+import dev.lockkit.contract.Workers.Taken;
+import dev.lockkit.contract.Workers.Worker;
 import dev.lockkit.faults.TcpProxy;
 import dev.lockkit.redis.testing.Resp;
 import dev.lockkit.redis.testing.SharedServers;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,6 +32,13 @@ class GrantOnReleaseTest {
   /** Holds whatever the waiting client sends from the release on: a waiter that must ask again waits this long. */
   private static final Duration SLOW_WAY_UP = Duration.ofMillis(800);
 
+  private final Workers workers = new Workers();
+
+  @AfterEach
+  void stopWorkers() {
+    workers.close();
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"lettuce", "jedis"})
   @Timeout(60)
@@ -42,30 +50,18 @@ class GrantOnReleaseTest {
         LockClient b = Locks.connect("redis://127.0.0.1:" + way.port() + "?driver=" + driver);
         Resp resp = SharedServers.standalone().resp()) {
       Lease first = a.lock(name).acquire();
-      DistributedLock lockB = b.lock(name);
-      CompletableFuture<long[]> taken = new CompletableFuture<>();
-      Thread waiter = new Thread(() -> {
-        try (Lease lease = lockB.acquire(Duration.ofSeconds(30))) {
-          taken.complete(new long[] {System.nanoTime(), lease.fencingToken()});
-        } catch (Throwable e) {
-          taken.completeExceptionally(e);
-        }
-      }, "grant-test-waiter");
-      waiter.setDaemon(true);
-      waiter.start();
-      awaitAnnouncedAndListening(resp, name, waiter);
+      Worker<Taken> waiter = workers.taking(b.lock(name), Duration.ofSeconds(30));
+      awaitAnnouncedAndListening(resp, name, waiter.thread());
 
       way.delayTowardServer(SLOW_WAY_UP); // from now on, a waiter that asks again is slow to be heard
       long releasedAt = System.nanoTime();
       first.close();
 
-      long[] got = taken.get(30, TimeUnit.SECONDS);
+      Taken got = waiter.get(Duration.ofSeconds(30));
       way.pass();
-      assertThat(Duration.ofNanos(got[0] - releasedAt)).as("from the release to the other client's hold")
+      assertThat(Duration.ofNanos(got.atNanos() - releasedAt)).as("from the release to the other client's hold")
           .isLessThan(SLOW_WAY_UP.dividedBy(2));
-      assertThat(got[1]).as("the granted lease's fencing token").isGreaterThan(first.fencingToken());
-      waiter.join(TimeUnit.SECONDS.toMillis(20));
-      assertThat(waiter.isAlive()).isFalse();
+      assertThat(got.fencingToken()).as("the granted lease's fencing token").isGreaterThan(first.fencingToken());
       // the grant was let go by the waiter's close: the lock is free
       assertThat(a.lock(name).tryAcquire()).hasValueSatisfying(Lease::close);
     }
@@ -85,18 +81,15 @@ class GrantOnReleaseTest {
             LockOptions.builder().commandTimeout(Duration.ofSeconds(2)).build());
         Resp resp = SharedServers.standalone().resp()) {
       Lease first = a.lock(name).acquire();
-      Thread waiter = new Thread(() -> {
+      Worker<Boolean> waiter = workers.started(() -> {
         try {
           b.lock(name).acquire(Duration.ofSeconds(30)).close();
+          return true;
         } catch (LockException expected) {
-          // cut off from the server
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+          return false; // cut off from the server
         }
-      }, "grant-test-cut-off");
-      waiter.setDaemon(true);
-      waiter.start();
-      awaitAnnouncedAndListening(resp, name, waiter);
+      });
+      awaitAnnouncedAndListening(resp, name, waiter.thread());
       cutOff.blackhole(); // the waiter is announced, and never hears of the grant
 
       long releasedAt = System.nanoTime();
@@ -109,7 +102,7 @@ class GrantOnReleaseTest {
       }
       b.close();
       cutOff.pass();
-      waiter.join(TimeUnit.SECONDS.toMillis(30));
+      waiter.get(Duration.ofSeconds(30));
     }
   }
 
@@ -123,8 +116,7 @@ class GrantOnReleaseTest {
         LockClient b = Locks.connect(uri, LockOptions.builder().leaseTime(Duration.ofSeconds(20)).withoutRenewal()
             .build());
         Resp resp = SharedServers.standalone().resp()) {
-      CompletableFuture<Lease> taken = handedOver(a, b, resp, name);
-      Lease lease = taken.get(30, TimeUnit.SECONDS);
+      Lease lease = handedOver(a, b, resp, name).get(Duration.ofSeconds(30));
       try {
         // past a grant's lease (2 s): a lease nobody renews must last its own lease time
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(lease::isValid);
@@ -145,9 +137,9 @@ class GrantOnReleaseTest {
     try (LockClient a = Locks.connect(uri);
         LockClient b = Locks.connect(uri);
         Resp resp = SharedServers.standalone().resp()) {
-      CompletableFuture<Lease> taken = handedOver(a, b, resp, name);
+      Worker<Lease> taken = handedOver(a, b, resp, name);
       String lock = LockOptions.defaults().namespace() + ":{" + name + "}";
-      try (Lease lease = taken.get(30, TimeUnit.SECONDS)) {
+      try (Lease lease = taken.get(Duration.ofSeconds(30))) {
         // the grant's lease is 2 s; the client renews it to the lease time (30 s) within about a second
         await().atMost(Duration.ofSeconds(10))
             .until(() -> ((Number) resp.call("PTTL", lock)).longValue() > 20_000);
@@ -180,22 +172,13 @@ class GrantOnReleaseTest {
    * {@code a} takes the lock, a thread of {@code b} waits for it until announced and listening, and {@code a}
    * releases it: the waiting thread's lease, which the caller closes.
    */
-  private static CompletableFuture<Lease> handedOver(LockClient a, LockClient b, Resp resp, String name)
+  private Worker<Lease> handedOver(LockClient a, LockClient b, Resp resp, String name)
       throws InterruptedException {
     Lease first = a.lock(name).acquire();
-    CompletableFuture<Lease> taken = new CompletableFuture<>();
-    Thread waiter = new Thread(() -> {
-      try {
-        taken.complete(b.lock(name).acquire(Duration.ofSeconds(30)));
-      } catch (Throwable e) {
-        taken.completeExceptionally(e);
-      }
-    }, "grant-test-waiter-" + name);
-    waiter.setDaemon(true);
-    waiter.start();
-    awaitAnnouncedAndListening(resp, name, waiter);
+    Worker<Lease> waiter = workers.started(() -> b.lock(name).acquire(Duration.ofSeconds(30)));
+    awaitAnnouncedAndListening(resp, name, waiter.thread());
     first.close();
-    return taken;
+    return waiter;
   }
 
   /** Waits until the waiter's first try announced it, it listens for releases, and its thread waits. */

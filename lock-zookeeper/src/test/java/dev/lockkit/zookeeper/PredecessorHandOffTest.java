@@ -3,20 +3,22 @@ package dev.lockkit.zookeeper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.lockkit.DistributedLock;
 import dev.lockkit.Lease;
 import dev.lockkit.LockClient;
 import dev.lockkit.LockOptions;
 import dev.lockkit.LockSettings;
+import dev.lockkit.contract.Workers;
+import dev.lockkit.contract.Workers.Taken;
+import dev.lockkit.contract.Workers.Worker;
 import dev.lockkit.faults.TcpProxy;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.client.FourLetterWordMain;
 import org.apache.zookeeper.server.command.FourLetterCommands;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -35,6 +37,7 @@ class PredecessorHandOffTest {
   private static final String WHITELIST = "zookeeper.4lw.commands.whitelist";
 
   private static TestingServer server;
+  private final Workers workers = new Workers();
 
   @BeforeAll
   static void start() throws Exception {
@@ -60,6 +63,11 @@ class PredecessorHandOffTest {
     FourLetterCommands.resetWhiteList(); // later tests of this JVM read theirs again
   }
 
+  @AfterEach
+  void stopWorkers() {
+    workers.close();
+  }
+
   @Test
   void aWaiterWhosePredecessorWasFirstHoldsTheLockOnItsDeleteWithoutAskingAgain(TestInfo test) throws Exception {
     String name = "handoff/" + test.getTestMethod().orElseThrow().getName();
@@ -67,18 +75,18 @@ class PredecessorHandOffTest {
         LockClient a = ZkFixtures.connect(server.getConnectString(), CHROOT, LockOptions.defaults());
         LockClient b = ZkFixtures.connect("127.0.0.1:" + way.port(), CHROOT, LockOptions.defaults())) {
       Lease first = a.lock(name).acquire();
-      CompletableFuture<long[]> taken = waitFor(b.lock(name));
+      Worker<Taken> taken = workers.taking(b.lock(name), Duration.ofSeconds(30));
       awaitWatched(first);
 
       way.delayTowardServer(SLOW_WAY_UP);
       long releasedAt = System.nanoTime();
       first.close();
 
-      long[] got = taken.get(30, TimeUnit.SECONDS);
+      Taken got = taken.get(Duration.ofSeconds(30));
       way.pass();
-      assertThat(Duration.ofNanos(got[0] - releasedAt)).as("from the release to the other client's hold")
+      assertThat(Duration.ofNanos(got.atNanos() - releasedAt)).as("from the release to the other client's hold")
           .isLessThan(SLOW_WAY_UP.dividedBy(2));
-      assertThat(got[1]).as("the next lease's fencing token").isGreaterThan(first.fencingToken());
+      assertThat(got.fencingToken()).as("the next lease's fencing token").isGreaterThan(first.fencingToken());
       await().atMost(Duration.ofSeconds(20)).until(() -> a.lock(name).tryAcquire().map(l -> {
         l.close();
         return true;
@@ -95,33 +103,18 @@ class PredecessorHandOffTest {
         LockClient b = ZkFixtures.connect(server.getConnectString(), CHROOT, LockOptions.defaults())) {
       long before = System.nanoTime();
       Lease first = a.lock(name, LockSettings.builder().minimumHold(keep).build()).acquire();
-      CompletableFuture<long[]> taken = waitFor(b.lock(name));
+      Worker<Taken> taken = workers.taking(b.lock(name), Duration.ofSeconds(30));
       awaitWatched(first);
 
       first.close(); // within the minimum hold: the lock is kept on the server until it ends
-      assertThat(taken).as("the waiter, during the keep").isNotDone();
+      assertThat(taken.result()).as("the waiter, during the keep").isNotDone();
 
-      long[] got = taken.get(30, TimeUnit.SECONDS);
+      Taken got = taken.get(Duration.ofSeconds(30));
       // the server's clock counts the keep in whole ms; 50 ms for the two clocks' rates and roundings
-      assertThat(Duration.ofNanos(got[0] - before)).as("from before the acquisition to the other client's hold")
+      assertThat(Duration.ofNanos(got.atNanos() - before)).as("from before the acquisition to the other client's hold")
           .isGreaterThanOrEqualTo(keep.minusMillis(50));
-      assertThat(got[1]).as("the next lease's fencing token").isGreaterThan(first.fencingToken());
+      assertThat(got.fencingToken()).as("the next lease's fencing token").isGreaterThan(first.fencingToken());
     }
-  }
-
-  /** Acquires on a thread of its own, which completes the future with the time it held the lock and its token. */
-  private static CompletableFuture<long[]> waitFor(DistributedLock lock) {
-    CompletableFuture<long[]> taken = new CompletableFuture<>();
-    Thread waiter = new Thread(() -> {
-      try (Lease lease = lock.acquire(Duration.ofSeconds(30))) {
-        taken.complete(new long[] {System.nanoTime(), lease.fencingToken()});
-      } catch (Throwable e) {
-        taken.completeExceptionally(e);
-      }
-    }, "handoff-test-waiter");
-    waiter.setDaemon(true);
-    waiter.start();
-    return taken;
   }
 
   /**
