@@ -105,6 +105,34 @@ class FenceRetentionTest {
     }
   }
 
+  /**
+   * The fence key holds the token handed out (the lease's token over 1,024), whatever the microseconds of the
+   * server's clock: the script writes them padded to six digits, so acquisitions go on until one fell within the
+   * first tenth of a second.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"lettuce", "jedis"})
+  @Timeout(60)
+  void theFenceKeyHoldsTheTokenHandedOutAlsoInASecondsFirstTenth(String driver) throws Exception {
+    String name = "padded/" + driver;
+    String fence = "lockkit:{" + name + "}:fence";
+    try (LockClient client = Locks.connect(server.uri() + "?driver=" + driver);
+        Resp r = server.resp()) {
+      boolean firstTenth = false;
+      // past two seconds, the acquisitions (each well under a tenth of a second) have crossed a first tenth
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+      for (int i = 0; !firstTenth && System.nanoTime() - until < 0; i++) {
+        long token;
+        try (Lease lease = client.lock(name).acquire(Duration.ofSeconds(5))) {
+          token = lease.fencingToken() / 1024;
+        }
+        assertThat(r.call("GET", fence)).as("the fence key after acquisition %d", i).isEqualTo(Long.toString(token));
+        firstTenth = token % 1_000_000 < 100_000;
+      }
+      assertThat(firstTenth).as("an acquisition within a second's first tenth").isTrue();
+    }
+  }
+
   @Test
   @Timeout(60)
   void theDefaultRetentionIsOneHour() throws Exception {
