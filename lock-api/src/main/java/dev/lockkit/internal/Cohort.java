@@ -82,7 +82,7 @@ final class Cohort {
       }
     }
     if (busy) {
-      waiting.cleaningUp(CompletableFuture.completedFuture(null));
+      waiting.nothingToCleanUp();
       result.complete(null); // held or wanted by another thread of this client
       return;
     }
@@ -357,7 +357,7 @@ final class Cohort {
       cancel.cancel(false); // the backend stops waiting and releases what it may win meanwhile
       waiter.waiting().cleaningUp(client.backend().cleanedUp(cancel));
     } else {
-      waiter.waiting().cleaningUp(CompletableFuture.completedFuture(null));
+      waiter.waiting().nothingToCleanUp();
     }
   }
 

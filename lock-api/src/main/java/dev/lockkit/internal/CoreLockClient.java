@@ -224,7 +224,7 @@ public final class CoreLockClient implements LockClient {
     if (state.get() != OPEN) {
       // closed between checkOpen and here: close() may have missed this attempt
       pending.remove(result);
-      waiting.cleaningUp(CompletableFuture.completedFuture(null));
+      waiting.nothingToCleanUp();
       result.completeExceptionally(closedWhileWaiting());
       return new Started(result, waiting);
     }
@@ -355,6 +355,11 @@ public final class CoreLockClient implements LockClient {
     /** The backend's clean-up after this acquisition was given up; see {@link #awaitCleanUp}. */
     void cleaningUp(CompletableFuture<Void> cleanUp) {
       cleanUp.whenComplete((ok, e) -> cleanedUp.complete(null));
+    }
+
+    /** This acquisition was given up before the backend had anything of it to clean up. */
+    void nothingToCleanUp() {
+      cleanedUp.complete(null);
     }
 
     /**
