@@ -1,17 +1,24 @@
 package dev.lockkit.jmh.probes;
 
 import dev.lockkit.jmh.Contender;
+import dev.lockkit.jmh.LockHandle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
-/** What the probes share: argument parsing, waiting for a thread to block, writing the table. */
+/**
+ * What the probes share: argument parsing, each contender's client and lock, waiting for a thread to block, writing
+ * the table.
+ */
 final class Probes {
   private Probes() {}
 
@@ -34,6 +41,21 @@ final class Probes {
           + List.of(Contender.values()), e);
     }
     return out;
+  }
+
+  /**
+   * Each contender's client, put in {@code instances} as it is made (the caller closes them, also when a later one
+   * fails), and a lock of its own, named {@code prefix} and a random UUID: the locks, in the contenders' order.
+   */
+  static Map<Contender, LockHandle> openLocks(List<Contender> contenders, String prefix,
+      Map<Contender, Contender.Instance> instances) throws Exception {
+    Map<Contender, LockHandle> locks = new LinkedHashMap<>();
+    for (Contender c : contenders) {
+      Contender.Instance instance = c.create();
+      instances.put(c, instance);
+      locks.put(c, instance.lock(prefix + UUID.randomUUID()));
+    }
+    return locks;
   }
 
   /** Waits until the thread is parked (waiting for its lock), at most {@code seconds}. */

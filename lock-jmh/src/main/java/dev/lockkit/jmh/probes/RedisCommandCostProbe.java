@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,12 +58,9 @@ public final class RedisCommandCostProbe {
     RedisClient admin = RedisClient.create(Servers.redisUri());
     try (StatefulRedisConnection<String, String> connection = admin.connect()) {
       RedisCommands<String, String> redis = connection.sync();
-      Map<Contender, LockHandle> locks = new LinkedHashMap<>();
+      Map<Contender, LockHandle> locks = Probes.openLocks(contenders, "probe/command-cost-", instances);
       Map<Contender, List<Round>> measured = new LinkedHashMap<>();
       for (Contender c : contenders) {
-        Contender.Instance instance = c.create();
-        instances.put(c, instance);
-        locks.put(c, instance.lock("probe/command-cost-" + UUID.randomUUID()));
         measured.put(c, new ArrayList<>());
       }
       for (int round = 1; round <= rounds; round++) {

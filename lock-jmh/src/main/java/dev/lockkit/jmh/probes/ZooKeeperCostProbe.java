@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.ToDoubleFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,12 +56,9 @@ public final class ZooKeeperCostProbe {
     int rounds = Integer.getInteger("rounds", 3);
     Map<Contender, Contender.Instance> instances = new LinkedHashMap<>();
     try {
-      Map<Contender, LockHandle> locks = new LinkedHashMap<>();
+      Map<Contender, LockHandle> locks = Probes.openLocks(contenders, "probe/cost-", instances);
       Map<Contender, List<Cost>> costs = new LinkedHashMap<>();
       for (Contender c : contenders) {
-        Contender.Instance instance = c.create();
-        instances.put(c, instance);
-        locks.put(c, instance.lock("probe/cost-" + UUID.randomUUID()));
         costs.put(c, new ArrayList<>());
       }
       for (int round = 1; round <= rounds; round++) {
