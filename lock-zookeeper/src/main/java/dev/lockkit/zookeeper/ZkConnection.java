@@ -275,6 +275,31 @@ final class ZkConnection {
     return code;
   }
 
+  /**
+   * {@link #deleteDirectly}, sent and waited for on the calling thread, for a caller that blocks for the answer
+   * anyway ({@link dev.lockkit.internal.CallerWaits}): ZooKeeper's client hands the answer of a synchronous request
+   * to the waiting thread itself, where that of a background request passes through its event thread first, one
+   * thread switch more on every release. Bounded by the request timeout set on lockkit's own client (the command
+   * timeout), after which ZooKeeper's client drops the connection and reconnects. Null where it is not sent so:
+   * on an application's framework (whose request timeout is its own), with no connection, or on an interrupted
+   * thread.
+   *
+   * @return the result code, or null if not sent
+   * @throws InterruptedException if interrupted while waiting: the delete was sent, its outcome is not known
+   */
+  @Nullable Integer deleteOnCaller(String path) throws InterruptedException {
+    ZooKeeper zk = borrowed == null && curator.getZookeeperClient().isConnected() ? handle.get() : null;
+    if (zk == null || Thread.currentThread().isInterrupted()) {
+      return null;
+    }
+    try {
+      zk.delete(path, -1);
+      return KeeperException.Code.OK.intValue();
+    } catch (KeeperException e) {
+      return e.code().intValue();
+    }
+  }
+
   /** The failure an unexpected result code means, with ZooKeeper's exception as the cause. */
   LockBackendException failure(String what, CuratorEvent event) {
     return failure(what, event.getResultCode(), event.getPath());

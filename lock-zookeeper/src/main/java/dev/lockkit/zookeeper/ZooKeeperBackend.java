@@ -3,6 +3,7 @@ package dev.lockkit.zookeeper;
 import dev.lockkit.LockBackendException;
 import dev.lockkit.LockClientClosedException;
 import dev.lockkit.internal.CallBounds;
+import dev.lockkit.internal.CallerWaits;
 import dev.lockkit.spi.AcquireRequest;
 import dev.lockkit.spi.BackendContext;
 import dev.lockkit.spi.BackendLease;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
  * session does.
  */
 final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
+  private static final int OK = KeeperException.Code.OK.intValue();
+  private static final int NONODE = KeeperException.Code.NONODE.intValue();
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperBackend.class);
 
   private final ZkSettings settings;
@@ -155,17 +158,30 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
 
   /**
    * Deletes a node now or, through connection loss, later; its result code. Sent on the handle directly where it
-   * can be ({@link ZkConnection#deleteDirectly}); when that is not answered with done or gone (a connection lost
-   * meanwhile), and where it cannot be sent so, by Curator's guaranteed delete, which keeps trying through
-   * connection loss.
+   * can be: on the calling thread if it blocks for the answer anyway ({@link ZkConnection#deleteOnCaller}), else in
+   * the background ({@link ZkConnection#deleteDirectly}); when that is not answered with done or gone (a connection
+   * lost meanwhile, no answer within the request timeout), and where it cannot be sent so, by Curator's guaranteed
+   * delete, which keeps trying through connection loss.
    */
   CompletableFuture<Integer> deleteGuaranteed(String path) {
+    if (CallerWaits.now()) {
+      Integer rc;
+      try {
+        rc = connection.deleteOnCaller(path);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        // our delete was sent: a node that is gone is most likely gone by it
+        return curatorGuaranteedDelete(path).thenApply(code -> code == NONODE ? OK : code);
+      }
+      if (rc != null) {
+        return rc == OK || rc == NONODE ? CompletableFuture.completedFuture(rc) : curatorGuaranteedDelete(path);
+      }
+    }
     CompletableFuture<Integer> direct = connection.deleteDirectly(path);
     if (direct == null) {
       return curatorGuaranteedDelete(path);
     }
-    return direct.thenCompose(rc -> rc == KeeperException.Code.OK.intValue()
-        || rc == KeeperException.Code.NONODE.intValue() ? CompletableFuture.completedFuture(rc)
+    return direct.thenCompose(rc -> rc == OK || rc == NONODE ? CompletableFuture.completedFuture(rc)
         : curatorGuaranteedDelete(path));
   }
 
