@@ -54,12 +54,12 @@ final class Scripts {
    * the old one read in one {@code SET ... GET} (Redis 6.2): the clock is ahead of the old fence unless it stepped
    * back, or two fences fell in one microsecond, and only then is it written again, as the old one plus one. The
    * clock's text is the reply's seconds and its microseconds padded to six digits, which costs the server less
-   * than formatting the number.
+   * than formatting the number; the number is read back from that text (16 digits, exact below 2^53).
    */
   private static final String FENCES = String.join("\n",
       "local function advance(key, t, retention)",
       "  local s = t[1] .. string.sub('00000' .. t[2], -6)",
-      "  local fence = tonumber(t[1]) * 1000000 + tonumber(t[2])",
+      "  local fence = tonumber(s)",
       "  local old = tonumber(redis.call('SET', key, s, 'PX', retention, 'GET') or '0')",
       "  if old >= fence then",
       "    fence = old + 1",
