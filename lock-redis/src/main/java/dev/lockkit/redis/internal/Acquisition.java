@@ -185,6 +185,8 @@ final class Acquisition {
         return;
       }
       inFlight = true;
+      // counted from here: a close that fails this acquisition from now on waits for the try (InFlight#begin)
+      backend.beginInFlight();
       again = false;
       if (!sent) {
         sent = true;
@@ -201,11 +203,16 @@ final class Acquisition {
     // A try sent on the caller's thread (CallerWaits) is answered, and its outcome handled, before this returns:
     // tracked as a whole, so that a win nobody wants any more is released inside outcome(...) before a closing
     // client closes the driver
-    backend.trackedOnCaller(() -> {
-      RedisBackend.Try attempt = backend.tryAcquire(keys, request.ownerToken(), request.leaseTime(), yielding,
-          fenceSeen, wasAnnounced, request.waits(), request.renews());
-      return backend.track(attempt.answer().whenComplete((reply, failure) -> outcome(attempt, sentAt, reply, failure)));
-    });
+    try {
+      backend.trackedOnCaller(() -> {
+        RedisBackend.Try attempt = backend.tryAcquire(keys, request.ownerToken(), request.leaseTime(), yielding,
+            fenceSeen, wasAnnounced, request.waits(), request.renews());
+        return backend.track(
+            attempt.answer().whenComplete((reply, failure) -> outcome(attempt, sentAt, reply, failure)));
+      });
+    } finally {
+      backend.endInFlight();
+    }
   }
 
   private void outcome(RedisBackend.Try attempt, long sentAt, @Nullable List<Long> reply,

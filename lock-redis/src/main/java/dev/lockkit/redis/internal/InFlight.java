@@ -50,6 +50,21 @@ final class InFlight {
     }
   }
 
+  /**
+   * Counts one command as in flight from now, before it is sent, until {@link #end}: for a try that an
+   * acquisition decides to send under its own monitor, where {@link #settle} might otherwise run between that
+   * decision and the command's {@link #track}, and let the driver close under a try that then announces a waiter
+   * nobody takes back.
+   */
+  void begin() {
+    unsettled.incrementAndGet();
+  }
+
+  /** Ends what {@link #begin} counted; the command's own {@link #track} counts it on from there. */
+  void end() {
+    settled();
+  }
+
   private void settled() {
     if (unsettled.decrementAndGet() == 0 && settling) {
       synchronized (settledSignal) {

@@ -181,6 +181,16 @@ public final class RedisBackend implements LockBackend {
     return inFlight.track(command);
   }
 
+  /** See {@link InFlight#begin}. */
+  void beginInFlight() {
+    inFlight.begin();
+  }
+
+  /** See {@link InFlight#end}. */
+  void endInFlight() {
+    inFlight.end();
+  }
+
   /**
    * Runs {@code send}, which may send a command on the caller's thread ({@link dev.lockkit.internal.CallerWaits})
    * and then returns only once it is answered: {@link #close} waits for it from before it starts.
