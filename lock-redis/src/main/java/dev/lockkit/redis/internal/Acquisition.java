@@ -200,16 +200,13 @@ final class Acquisition {
       fenceSeen = yieldFence;
       wasAnnounced = announced;
     }
-    // A try sent on the caller's thread (CallerWaits) is answered, and its outcome handled, before this returns:
-    // tracked as a whole, so that a win nobody wants any more is released inside outcome(...) before a closing
-    // client closes the driver
+    // Counted since the monitor, this covers also a try sent on the caller's thread (CallerWaits), answered and its
+    // outcome handled before this returns: a win nobody wants any more is released inside outcome(...) before a
+    // closing client closes the driver
     try {
-      backend.trackedOnCaller(() -> {
-        RedisBackend.Try attempt = backend.tryAcquire(keys, request.ownerToken(), request.leaseTime(), yielding,
-            fenceSeen, wasAnnounced, request.waits(), request.renews());
-        return backend.track(
-            attempt.answer().whenComplete((reply, failure) -> outcome(attempt, sentAt, reply, failure)));
-      });
+      RedisBackend.Try attempt = backend.tryAcquire(keys, request.ownerToken(), request.leaseTime(), yielding,
+          fenceSeen, wasAnnounced, request.waits(), request.renews());
+      backend.track(attempt.answer().whenComplete((reply, failure) -> outcome(attempt, sentAt, reply, failure)));
     } finally {
       backend.endInFlight();
     }

@@ -195,7 +195,7 @@ public final class RedisBackend implements LockBackend {
    * Runs {@code send}, which may send a command on the caller's thread ({@link dev.lockkit.internal.CallerWaits})
    * and then returns only once it is answered: {@link #close} waits for it from before it starts.
    */
-  <T> T trackedOnCaller(Supplier<T> send) {
+  private <T> T trackedOnCaller(Supplier<T> send) {
     return inFlight.trackedOnCaller(send);
   }
 
