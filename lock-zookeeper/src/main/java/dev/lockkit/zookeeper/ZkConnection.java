@@ -266,7 +266,7 @@ final class ZkConnection {
    * sent so (an application's framework, no connection), for the caller to go through Curator instead.
    */
   @Nullable CompletableFuture<Integer> deleteDirectly(String path) {
-    ZooKeeper zk = borrowed == null && curator.getZookeeperClient().isConnected() ? handle.get() : null;
+    ZooKeeper zk = directHandle();
     if (zk == null) {
       return null;
     }
@@ -288,7 +288,7 @@ final class ZkConnection {
    * @throws InterruptedException if interrupted while waiting: the delete was sent, its outcome is not known
    */
   @Nullable Integer deleteOnCaller(String path) throws InterruptedException {
-    ZooKeeper zk = borrowed == null && curator.getZookeeperClient().isConnected() ? handle.get() : null;
+    ZooKeeper zk = directHandle();
     if (zk == null || Thread.currentThread().isInterrupted()) {
       return null;
     }
@@ -298,6 +298,11 @@ final class ZkConnection {
     } catch (KeeperException e) {
       return e.code().intValue();
     }
+  }
+
+  /** The handle a request may go on directly: lockkit's own client (paths are the server's), while connected. */
+  private @Nullable ZooKeeper directHandle() {
+    return borrowed == null && curator.getZookeeperClient().isConnected() ? handle.get() : null;
   }
 
   /** The failure an unexpected result code means, with ZooKeeper's exception as the cause. */

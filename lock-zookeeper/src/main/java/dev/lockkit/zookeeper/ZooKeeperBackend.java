@@ -174,15 +174,19 @@ final class ZooKeeperBackend implements LockBackend, ConnectionStateListener {
         return curatorGuaranteedDelete(path).thenApply(code -> code == NONODE ? OK : code);
       }
       if (rc != null) {
-        return rc == OK || rc == NONODE ? CompletableFuture.completedFuture(rc) : curatorGuaranteedDelete(path);
+        return doneOrRetried(rc, path);
       }
     }
     CompletableFuture<Integer> direct = connection.deleteDirectly(path);
     if (direct == null) {
       return curatorGuaranteedDelete(path);
     }
-    return direct.thenCompose(rc -> rc == OK || rc == NONODE ? CompletableFuture.completedFuture(rc)
-        : curatorGuaranteedDelete(path));
+    return direct.thenCompose(rc -> doneOrRetried(rc, path));
+  }
+
+  /** A direct delete's outcome: done or gone as answered, else handed to Curator's guaranteed delete. */
+  private CompletableFuture<Integer> doneOrRetried(int rc, String path) {
+    return rc == OK || rc == NONODE ? CompletableFuture.completedFuture(rc) : curatorGuaranteedDelete(path);
   }
 
   private CompletableFuture<Integer> curatorGuaranteedDelete(String path) {
