@@ -15,11 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.Protocol;
@@ -58,9 +58,13 @@ final class JedisDriver implements RedisDriver {
       Listener listener) {
     this.timeout = timeout;
     JedisClientConfig config = JedisClients.config(settings, timeout, clientId);
-    GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+    // Jedis's own pool defaults: an evictor closes connections idle for a minute and checks the others
+    ConnectionPoolConfig pool = new ConnectionPoolConfig();
     pool.setMaxTotal(2 * MAX_CONCURRENT); // the driver's threads and as many callers sending on their own
-    pool.setMaxIdle(8);
+    // Every connection that callers used at once stays for the next commands. A pool that keeps fewer idle than
+    // its callers use closes one on its way back and opens another for the next command: with 16 threads on
+    // distinct locks, a TCP connect, and a client for the server to set up, every few hundred commands.
+    pool.setMaxIdle(2 * MAX_CONCURRENT);
     pool.setMaxWait(timeout);
     pool.setJmxEnabled(false);
     Set<HostAndPort> nodes = new LinkedHashSet<>();
