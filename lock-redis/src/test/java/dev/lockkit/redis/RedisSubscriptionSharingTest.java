@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * On a standalone server: one plain subscription per lock name per client however many of its threads wait,
- * dropped when the last waiter is done, and clients of both drivers wake each other.
+ * dropped when the last waiter is done, and clients of both drivers wake each other. A release publishes only
+ * when a waiter announced itself: nobody else listens.
  */
 class RedisSubscriptionSharingTest {
 
@@ -76,6 +77,34 @@ class RedisSubscriptionSharingTest {
       assertThat(calls(server, "unsubscribe")).as("UNSUBSCRIBEs while the lock stays contended").isZero();
       Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> subscribers(server, channel) == 0L);
       assertThat(calls(server, "unsubscribe")).isEqualTo(1);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"lettuce", "jedis"})
+  void aReleaseNobodyWaitsForPublishesNothingAndOneWithAWaiterWakesIt(String driver) throws Exception {
+    String name = "sharing/quiet-" + driver;
+    LockOptions longLease = LockOptions.builder().leaseTime(Duration.ofSeconds(60)).build();
+    try (RedisServer server = RedisServer.launch();
+        LockClient holder = Locks.connect(server.uri() + "?driver=" + driver, longLease);
+        LockClient waiter = Locks.connect(server.uri() + "?driver=" + driver, longLease)) {
+      for (int i = 0; i < 20; i++) {
+        holder.lock(name).acquire(Duration.ofSeconds(5)).close();
+        waiter.lock(name).acquire(Duration.ofSeconds(5)).close();
+      }
+      assertThat(calls(server, "publish")).as("PUBLISHes of 40 releases that nobody waited for").isZero();
+
+      Lease held = holder.lock(name).acquire(Duration.ofSeconds(5));
+      long tries = calls(server, "evalsha");
+      CompletableFuture<Lease> waiting = waiter.lock(name).acquireAsync(Duration.ofSeconds(50));
+      // both of the waiter's tries (before and after joining the channel) have missed: it waits, announced
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> calls(server, "evalsha") >= tries + 2);
+      long released = System.nanoTime();
+      held.close();
+      waiting.get(30, TimeUnit.SECONDS).close();
+      assertThat(Duration.ofNanos(System.nanoTime() - released)).as("woken by the release, not the 60 s lease")
+          .isLessThan(Duration.ofSeconds(10));
+      assertThat(calls(server, "publish")).as("PUBLISHes of the release the waiter waited for").isEqualTo(1);
     }
   }
 

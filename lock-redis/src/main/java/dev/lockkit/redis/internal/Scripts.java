@@ -177,31 +177,35 @@ final class Scripts {
    * ({@link #ACQUIRE}), the lock passes to the first of them in the same step: its owner token becomes the lock's
    * value with the lease {@link #grantMillis} gives that waiter's lease time, the fence advances as on an
    * acquisition, its announcement is taken out, and {@code g <fence> <owner token>} is published, so that the
-   * waiter holds the lock without asking again and no other waiter asks in vain. Else the lock is deleted and {@code released} published, which every waiter
-   * answers by asking again. Expired announcements are dropped as they are read. Returns 1 or 0, bare integers,
-   * as it runs on every unlock.
+   * waiter holds the lock without asking again and no other waiter asks in vain. Else the lock is deleted and
+   * {@code released} published, which every waiter answers by asking again; with no announcement at all, nobody
+   * waits (a waiting acquisition announces itself in the same step in which it finds the lock held), and the
+   * lock is only deleted. Expired announcements are dropped as they are read. Returns 1 or 0, bare integers, as
+   * it runs on every unlock.
    */
   static final Script RELEASE = Script.of("release", String.join("\n",
-      FENCES,
       "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end",
       "local w = redis.call('HGETALL', KEYS[3])",
-      "if #w > 0 then",
-      "  local t = redis.call('TIME')",
-      "  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)",
-      "  for i = 1, #w, 2 do",
-      "    local v = w[i + 1]",
-      "    local c = string.find(v, ':', 1, true)",
-      "    if expiry(v) <= now then",
-      "      redis.call('HDEL', KEYS[3], w[i])",
-      "    elseif c then",
-      "      redis.call('HDEL', KEYS[3], w[i])",
-      "      local lease = tonumber(string.sub(v, c + 1))",
-      "      local px = math.min(lease, math.max(" + GRANT_MILLIS + ", math.floor(lease / 25)))",
-      "      redis.call('SET', KEYS[1], w[i], 'PX', px)",
-      "      local _, s = advance(KEYS[4], t, ARGV[3])",
-      "      redis.call(ARGV[2], KEYS[2], '" + GRANTED + "' .. s .. ' ' .. w[i])",
-      "      return 1",
-      "    end",
+      "if #w == 0 then",
+      "  redis.call('DEL', KEYS[1])",
+      "  return 1",
+      "end",
+      FENCES, // defined only on the way that needs them: each run of a script makes its functions anew
+      "local t = redis.call('TIME')",
+      "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)",
+      "for i = 1, #w, 2 do",
+      "  local v = w[i + 1]",
+      "  local c = string.find(v, ':', 1, true)",
+      "  if expiry(v) <= now then",
+      "    redis.call('HDEL', KEYS[3], w[i])",
+      "  elseif c then",
+      "    redis.call('HDEL', KEYS[3], w[i])",
+      "    local lease = tonumber(string.sub(v, c + 1))",
+      "    local px = math.min(lease, math.max(" + GRANT_MILLIS + ", math.floor(lease / 25)))",
+      "    redis.call('SET', KEYS[1], w[i], 'PX', px)",
+      "    local _, s = advance(KEYS[4], t, ARGV[3])",
+      "    redis.call(ARGV[2], KEYS[2], '" + GRANTED + "' .. s .. ' ' .. w[i])",
+      "    return 1",
       "  end",
       "end",
       "redis.call('DEL', KEYS[1])",
