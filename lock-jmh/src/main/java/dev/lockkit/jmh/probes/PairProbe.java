@@ -47,7 +47,9 @@ import org.slf4j.LoggerFactory;
  * <p>Arguments: a comma-separated list of at least two distinct {@link Contender}s, the first the reference (default
  * {@code LOCKKIT_REDIS_LETTUCE,LOCKKIT_REDIS_LETTUCE_SOLO}; empty for the default), the Markdown file to write
  * (default {@code target/bench/pair.md}); system properties {@code rounds} (default 60), {@code blockMillis}
- * (default 250), {@code warmup} (seconds, default 10) and {@code threads} (default 1). The defaults take
+ * (default 250), {@code warmup} (seconds, default 10), {@code threads} (default 1) and {@code oneLock} (default
+ * false; true: a contender's threads all cycle one lock, the lock handle shared as {@code OneLockBenchmark} shares
+ * it, where a thread of a block that ends may wait for the lock past the block's end). The defaults take
  * {@code warmup + rounds x contenders x block} = 40 s with two contenders, plus starting the servers. A contender
  * whose lock cycle throws stops the probe: every client is closed, the servers it started are stopped, and the
  * failure is rethrown (exit status 1); so is a run still in a lock cycle long after its planned end.
@@ -80,7 +82,8 @@ public final class PairProbe {
   private PairProbe() {}
 
   /** What to run: from the arguments and system properties, validated. */
-  record Settings(List<Contender> contenders, int rounds, Duration block, Duration warmup, int threads, Path out) {
+  record Settings(List<Contender> contenders, int rounds, Duration block, Duration warmup, int threads,
+      boolean oneLock, Path out) {
     /** The most threads a block may run. */
     static final int MAX_THREADS = 256;
 
@@ -105,6 +108,17 @@ public final class PairProbe {
       contenders = List.copyOf(contenders);
     }
 
+    /** Settings with each thread on a lock of its own. */
+    Settings(List<Contender> contenders, int rounds, Duration block, Duration warmup, int threads, Path out) {
+      this(contenders, rounds, block, warmup, threads, false, out);
+    }
+
+    /** What each contender's block runs, for the table's title. */
+    String shape() {
+      return threads == 1 ? "One thread, one lock"
+          : oneLock ? threads + " threads on one lock" : threads + " threads, each on a lock of its own";
+    }
+
     /** The settings of {@code args} (contenders, output file) and {@code props}, defaults where absent. */
     static Settings parse(String[] args, Properties props) {
       String rounds = props.getProperty("rounds", "60");
@@ -116,6 +130,7 @@ public final class PairProbe {
           CycleProbe.Settings.seconds("warmup", props.getProperty("warmup", "10")),
           CycleProbe.Settings.whole("threads", props.getProperty("threads", "1"), props.getProperty("threads", "1"),
               "a whole number of threads, such as 4"),
+          Boolean.parseBoolean(props.getProperty("oneLock", "false")),
           Path.of(args.length > 1 && !args[1].isBlank() ? args[1] : "target/bench/pair.md"));
     }
   }
@@ -179,8 +194,9 @@ public final class PairProbe {
         Contender.Instance instance = CycleRun.bounded(c + "-connect", CLIENT_LIMIT, () -> clients.create(c));
         instances.put(c, instance);
         List<LockHandle> own = new ArrayList<>(s.threads());
+        @Nullable LockHandle shared = s.oneLock() ? instance.lock("probe/pair-" + UUID.randomUUID()) : null;
         for (int i = 0; i < s.threads(); i++) {
-          own.add(instance.lock("probe/pair-" + UUID.randomUUID()));
+          own.add(shared != null ? shared : instance.lock("probe/pair-" + UUID.randomUUID()));
         }
         locks.put(c, own);
         serverPids.put(c, CycleServerCpu.pidOf(c));

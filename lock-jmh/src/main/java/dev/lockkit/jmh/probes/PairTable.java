@@ -29,11 +29,13 @@ final class PairTable {
             + "the first cycle end past that), the order rotated each round (%s first in round 1); before them, "
             + "%.1f s of unmeasured warm-up, the contenders alternating in blocks alike. Every client in this JVM, "
             + "%s. Reference: %s. %.0f s in all.%n%n",
-        s.threads() == 1 ? "One thread, one lock" : s.threads() + " threads, each on a lock of its own",
+        s.shape(),
         ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME),
         Runtime.version(), System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors(), s.rounds(),
         s.block().toMillis(), reference, s.warmup().toNanos() / 1e9,
         s.threads() == 1 ? "each contender on a lock of its own, one measuring thread"
+            : s.oneLock() ? "each contender's block run by " + s.threads() + " threads at once, all on one lock (the "
+                + "contender's own, the same in every block)"
             : "each contender's block run by " + s.threads() + " threads at once, each on a lock of its own (the "
                 + "contender's own locks, the same in every block)",
         reference, took.toNanos() / 1e9));

@@ -156,6 +156,36 @@ class PairProbeSmokeTest {
   }
 
   @Test
+  @Timeout(value = 15, unit = TimeUnit.SECONDS)
+  void withOneLockEveryThreadOfABlockCyclesTheContendersOneLock(@TempDir Path dir) throws Exception {
+    Map<Contender, Set<String>> names = new ConcurrentHashMap<>();
+    Map<Contender, Set<Thread>> threads = new ConcurrentHashMap<>();
+    PairProbe.Clients clients = c -> new Contender.Instance() {
+      @Override
+      public LockHandle lock(String name) {
+        names.computeIfAbsent(c, k -> ConcurrentHashMap.newKeySet()).add(name);
+        return () -> {
+          threads.computeIfAbsent(c, k -> ConcurrentHashMap.newKeySet()).add(Thread.currentThread());
+          return () -> {};
+        };
+      }
+
+      @Override
+      public void close() {}
+    };
+    PairProbe.Settings settings = new PairProbe.Settings(List.of(Contender.LOCKKIT_REDIS_LETTUCE,
+        Contender.FLOOR_LETTUCE), 3, Duration.ofMillis(100), Duration.ZERO, 3, true, dir.resolve("pair.md"));
+
+    String md = PairProbe.run(settings, clients);
+
+    assertThat(md).startsWith("# 3 threads on one lock: contenders interleaved in blocks");
+    for (Contender c : settings.contenders()) {
+      assertThat(names.get(c)).as("%s's locks", c).hasSize(1);
+      assertThat(threads.get(c)).as("threads that cycled %s's lock", c).hasSize(3);
+    }
+  }
+
+  @Test
   void theRatioIsTheMedianOfThePerRoundRatiosBesideTheirRangeAndThePooledRatio() {
     Contender a = Contender.LOCKKIT_REDIS_LETTUCE;
     Contender b = Contender.LOCKKIT_REDIS_LETTUCE_SOLO;
