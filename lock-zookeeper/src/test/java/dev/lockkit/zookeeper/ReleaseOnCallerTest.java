@@ -35,9 +35,7 @@ class ReleaseOnCallerTest {
   void aCloseDeletesTheNodeAndReturnsWhileTheEventThreadIsBusy() throws Exception {
     AtomicReference<ZooKeeperBackend> backend = new AtomicReference<>();
     try (TestingServer server = ZkFixtures.startServer(java.util.Map.of());
-        LockClient client = new ZooKeeperLockProvider().connect(
-            URI.create("zookeeper://" + server.getConnectString() + "/on-caller"), LockOptions.defaults(),
-            backend::set);
+        LockClient client = connect(server, backend);
         CuratorFramework raw = RawClient.connect(server.getConnectString())) {
       DistributedLock lock = client.lock("busy");
       Lease lease = lock.acquire();
@@ -68,9 +66,7 @@ class ReleaseOnCallerTest {
   void aLocalHandOffIsConfirmedAndDoneWhileTheEventThreadIsBusy() throws Exception {
     AtomicReference<ZooKeeperBackend> backend = new AtomicReference<>();
     try (TestingServer server = ZkFixtures.startServer(java.util.Map.of());
-        LockClient client = new ZooKeeperLockProvider().connect(
-            URI.create("zookeeper://" + server.getConnectString() + "/on-caller"), LockOptions.defaults(),
-            backend::set);
+        LockClient client = connect(server, backend);
         Workers workers = new Workers()) {
       DistributedLock lock = client.lock("busy");
       Lease first = lock.acquire();
@@ -91,6 +87,12 @@ class ReleaseOnCallerTest {
       }
       second.close();
     }
+  }
+
+  /** A client of {@code server} with default options; its backend is set into {@code backend}. */
+  private static LockClient connect(TestingServer server, AtomicReference<ZooKeeperBackend> backend) {
+    return new ZooKeeperLockProvider().connect(URI.create("zookeeper://" + server.getConnectString() + "/on-caller"),
+        LockOptions.defaults(), backend::set);
   }
 
   /** Keeps ZooKeeper's event thread in a callback until the returned latch is counted down. */
