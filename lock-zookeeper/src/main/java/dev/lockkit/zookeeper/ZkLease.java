@@ -91,14 +91,15 @@ final class ZkLease implements BackendLease, Watcher {
    *
    * <p>A caller that blocks for the answer anyway (a confirmation before a local hand-off, {@link CallerWaits})
    * sends the check and gets its answer on its own thread ({@link ZkConnection#checkOnCaller}), not through the
-   * client's event thread: one thread switch fewer on every local hand-off.
+   * client's event thread: one thread switch fewer on every local hand-off. The watching read then follows the
+   * answer, in the background.
    */
   @Override
   public CompletableFuture<Boolean> renew(Duration leaseTime) {
     if (released.get() || lost.get() || backend.sessionId() != sessionId) {
       return CompletableFuture.completedFuture(false);
     }
-    Integer onCaller = null;
+    @Nullable Integer onCaller = null;
     if (CallerWaits.now()) {
       try {
         onCaller = backend.connection().checkOnCaller(path);
