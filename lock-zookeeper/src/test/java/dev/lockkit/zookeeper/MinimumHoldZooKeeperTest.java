@@ -207,9 +207,19 @@ class MinimumHoldZooKeeperTest {
     for (int i = 0; i < 3; i++) { // the second release arms the quick path
       assertThat(attempt(a, false).get(10, TimeUnit.SECONDS).release().get(10, TimeUnit.SECONDS)).isTrue();
     }
-    long quick = a.backend().quietParents().quickWins();
-    BackendLease lease = attempt(a, false).get(10, TimeUnit.SECONDS);
-    assertThat(a.backend().quietParents().quickWins()).as("won with the create alone").isEqualTo(quick + 1);
+    // The server reaps the empty parent every 200 ms here: one reaped between a release and the next create
+    // disarms the quick path (rightly: the numbering restarts), and the release after re-arms it
+    @Nullable BackendLease lease = null;
+    for (int i = 0; i < 5 && lease == null; i++) {
+      long quick = a.backend().quietParents().quickWins();
+      BackendLease taken = attempt(a, false).get(10, TimeUnit.SECONDS);
+      if (a.backend().quietParents().quickWins() == quick + 1) {
+        lease = taken;
+      } else {
+        assertThat(taken.release().get(10, TimeUnit.SECONDS)).isTrue();
+      }
+    }
+    assertThat(lease).as("a lease won with the create alone, in five tries").isNotNull();
 
     long sent = System.nanoTime();
     assertThat(lease.releaseKeeping(KEEP).get(10, TimeUnit.SECONDS)).isTrue();
