@@ -3,7 +3,6 @@ package dev.lockkit.zookeeper;
 import dev.lockkit.LockBackendException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -18,7 +17,6 @@ import org.apache.curator.framework.api.BackgroundCallback;
 import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Op;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.client.ZKClientConfig;
@@ -296,27 +294,6 @@ final class ZkConnection {
     }
     try {
       zk.delete(path, -1);
-      return KeeperException.Code.OK.intValue();
-    } catch (KeeperException e) {
-      return e.code().intValue();
-    }
-  }
-
-  /**
-   * A transaction of one version check on {@code path} ({@link ZkLease#renew}), sent and waited for on the calling
-   * thread as {@link #deleteOnCaller} sends a delete, and on the same terms: for a caller that blocks for the answer
-   * anyway (a confirmation before a local hand-off), bounded by the request timeout, null where not sent so.
-   *
-   * @return the result code, or null if not sent
-   * @throws InterruptedException if interrupted while waiting
-   */
-  @Nullable Integer checkOnCaller(String path) throws InterruptedException {
-    ZooKeeper zk = directHandle();
-    if (zk == null || Thread.currentThread().isInterrupted()) {
-      return null;
-    }
-    try {
-      zk.multi(List.of(Op.check(path, -1)));
       return KeeperException.Code.OK.intValue();
     } catch (KeeperException e) {
       return e.code().intValue();

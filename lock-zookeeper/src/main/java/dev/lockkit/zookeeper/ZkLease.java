@@ -1,6 +1,5 @@
 package dev.lockkit.zookeeper;
 
-import dev.lockkit.internal.CallerWaits;
 import dev.lockkit.spi.BackendLease;
 import dev.lockkit.spi.LeaseEvents;
 import java.time.Duration;
@@ -88,40 +87,26 @@ final class ZkLease implements BackendLease, Watcher {
    * <p>Unless the node's watch is known to be set, a watching read goes right behind the check (on the same
    * session, so it costs no extra round trip): from the first renewal on, a node deleted by someone else is
    * reported at once rather than at the next renewal.
-   *
-   * <p>A caller that blocks for the answer anyway (a confirmation before a local hand-off, {@link CallerWaits})
-   * sends the check and gets its answer on its own thread ({@link ZkConnection#checkOnCaller}), not through the
-   * client's event thread: one thread switch fewer on every local hand-off. The watching read then follows the
-   * answer, in the background.
    */
   @Override
   public CompletableFuture<Boolean> renew(Duration leaseTime) {
     if (released.get() || lost.get() || backend.sessionId() != sessionId) {
       return CompletableFuture.completedFuture(false);
     }
-    @Nullable Integer onCaller = null;
-    if (CallerWaits.now()) {
-      try {
-        onCaller = backend.connection().checkOnCaller(path);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt(); // asked again in the background, which an interrupt does not stop
-      }
-    }
-    CompletableFuture<Integer> check = onCaller != null ? CompletableFuture.completedFuture(onCaller)
-        : backend.connection().call(cb -> backend.curator().transaction().inBackground(cb)
-            .forOperations(backend.curator().transactionOp().check().forPath(path))).thenApply(
-                CuratorEvent::getResultCode);
+    CompletableFuture<CuratorEvent> check = backend.connection().call(cb -> backend.curator().transaction()
+        .inBackground(cb).forOperations(backend.curator().transactionOp().check().forPath(path)));
     if (!watched) {
       watch();
     }
-    return check.thenApply(rc -> {
+    return check.thenApply(event -> {
+      int rc = event.getResultCode();
       if (rc == OK) {
         return backend.sessionId() == sessionId;
       }
       if (rc == NONODE) {
         return false;
       }
-      throw backend.connection().failure("renewal of lock '" + lockName + "'", rc, path);
+      throw backend.connection().failure("renewal of lock '" + lockName + "'", event);
     });
   }
 

@@ -7,8 +7,6 @@ import dev.lockkit.DistributedLock;
 import dev.lockkit.Lease;
 import dev.lockkit.LockClient;
 import dev.lockkit.LockOptions;
-import dev.lockkit.contract.Workers;
-import dev.lockkit.contract.Workers.Worker;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -25,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A {@code close()} sends the delete on the caller's thread and is answered there: the answer does not pass
  * through ZooKeeper's event thread, one thread switch a release, so a release completes while that thread is
- * busy with something else. So does the check that confirms the lock before a local hand-off.
+ * busy with something else.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ReleaseOnCallerTest {
@@ -35,15 +33,30 @@ class ReleaseOnCallerTest {
   void aCloseDeletesTheNodeAndReturnsWhileTheEventThreadIsBusy() throws Exception {
     AtomicReference<ZooKeeperBackend> backend = new AtomicReference<>();
     try (TestingServer server = ZkFixtures.startServer(java.util.Map.of());
-        LockClient client = connect(server, backend);
+        LockClient client = new ZooKeeperLockProvider().connect(
+            URI.create("zookeeper://" + server.getConnectString() + "/on-caller"), LockOptions.defaults(),
+            backend::set);
         CuratorFramework raw = RawClient.connect(server.getConnectString())) {
       DistributedLock lock = client.lock("busy");
       Lease lease = lock.acquire();
       List<String> nodes = raw.getChildren().forPath(PARENT);
       assertThat(nodes).hasSize(1);
 
-      CountDownLatch free = busyEventThread(backend.get());
+      ZooKeeper zk = backend.get().connection().handle();
+      assertThat(zk).isNotNull();
+      CountDownLatch busy = new CountDownLatch(1);
+      CountDownLatch free = new CountDownLatch(1);
+      // the event thread runs this callback, and nothing else until it returns
+      zk.exists("/", false, (rc, path, ctx, stat) -> {
+        busy.countDown();
+        try {
+          free.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, null);
       try {
+        assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
         CompletableFuture<Void> closed = CompletableFuture.runAsync(lease::close);
         // well within the command timeout (5 s), which a release answered on the event thread waits out
         await().alias("close() while the event thread is busy").atMost(Duration.ofSeconds(3)).until(closed::isDone);
@@ -56,61 +69,5 @@ class ReleaseOnCallerTest {
         assertThat(again.fencingToken()).isGreaterThan(lease.fencingToken());
       }
     }
-  }
-
-  /**
-   * Before a local hand-off (cohorting: the lock passes to another thread of the client without a release) the
-   * server confirms that it still holds the node; the releasing thread sends that check and gets its answer itself.
-   */
-  @Test
-  void aLocalHandOffIsConfirmedAndDoneWhileTheEventThreadIsBusy() throws Exception {
-    AtomicReference<ZooKeeperBackend> backend = new AtomicReference<>();
-    try (TestingServer server = ZkFixtures.startServer(java.util.Map.of());
-        LockClient client = connect(server, backend);
-        Workers workers = new Workers()) {
-      DistributedLock lock = client.lock("busy");
-      Lease first = lock.acquire();
-      Worker<Lease> next = workers.queued(lock, Duration.ofSeconds(30)); // a thread of the same client, waiting
-      CountDownLatch free = busyEventThread(backend.get());
-      Lease second;
-      try {
-        CompletableFuture<Void> closed = CompletableFuture.runAsync(first::close);
-        // well within the command timeout (5 s), which a confirmation answered on the event thread waits out
-        await().alias("close() with a local hand-off while the event thread is busy").atMost(Duration.ofSeconds(3))
-            .until(closed::isDone);
-        closed.get(); // no failure
-        second = next.get(Duration.ofSeconds(3));
-        assertThat(second.isValid()).as("the lease handed to the waiting thread").isTrue();
-        assertThat(second.fencingToken()).isGreaterThan(first.fencingToken());
-      } finally {
-        free.countDown();
-      }
-      second.close();
-    }
-  }
-
-  /** A client of {@code server} with default options; its backend is set into {@code backend}. */
-  private static LockClient connect(TestingServer server, AtomicReference<ZooKeeperBackend> backend) {
-    return new ZooKeeperLockProvider().connect(URI.create("zookeeper://" + server.getConnectString() + "/on-caller"),
-        LockOptions.defaults(), backend::set);
-  }
-
-  /** Keeps ZooKeeper's event thread in a callback until the returned latch is counted down. */
-  private static CountDownLatch busyEventThread(ZooKeeperBackend backend) throws InterruptedException {
-    ZooKeeper zk = backend.connection().handle();
-    assertThat(zk).isNotNull();
-    CountDownLatch busy = new CountDownLatch(1);
-    CountDownLatch free = new CountDownLatch(1);
-    // the event thread runs this callback, and nothing else until it returns
-    zk.exists("/", false, (rc, path, ctx, stat) -> {
-      busy.countDown();
-      try {
-        free.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, null);
-    assertThat(busy.await(10, TimeUnit.SECONDS)).isTrue();
-    return free;
   }
 }
